@@ -1,0 +1,61 @@
+// A provider turns one suite case into raw model text. Everything model-specific (prompt format,
+// runtime, tokenizer) lives behind this interface; parsing is the dialect's job.
+import type { SuiteCase } from '../suite/types.ts';
+
+export interface GenerationTimings {
+  /** Total wall time of generate(), ms. */
+  totalMs: number;
+  /** Encoder / prompt processing time, ms. */
+  prefillMs?: number;
+  /** Time to first generated token, ms. */
+  firstTokenMs?: number;
+  /** Wall time of each decode step after the first, ms. */
+  decodeStepMs?: number[];
+}
+
+export interface Generation {
+  raw: string;
+  promptTokens?: number;
+  generatedTokens?: number;
+  timings: GenerationTimings;
+  /** Anything worth keeping per case: prompt sha256, truncation flags, warnings. */
+  info?: Record<string, unknown>;
+}
+
+/** Facts about the loaded model recorded in run.json provenance. */
+export interface ModelProvenance {
+  id: string;
+  displayName?: string;
+  revision?: string;
+  parameterCount?: number;
+  /** sha256 of each weight file, by file name. */
+  weightHashes?: Record<string, string>;
+  dialect: string;
+  generation?: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+export interface Provider {
+  readonly id: string;
+  /** Dialect id used to parse this provider's raw output. */
+  readonly dialect: string;
+  load(): Promise<ModelProvenance>;
+  generate(testCase: SuiteCase, signal?: AbortSignal): Promise<Generation>;
+  dispose(): Promise<void>;
+}
+
+/** Creates a provider from a model spec such as "oracle", "replay:path" or "needle:path". */
+export interface ProviderFactory {
+  /** The spec prefix this factory answers to ("oracle", "replay", "needle", ...). */
+  prefix: string;
+  description: string;
+  create(spec: string, options: ProviderOptions): Provider;
+}
+
+export interface ProviderOptions {
+  /** Root of the local model cache. */
+  cacheDir: string;
+  threads?: number;
+  seed?: number;
+  [key: string]: unknown;
+}
