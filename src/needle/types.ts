@@ -1,0 +1,34 @@
+// Needle's checkpoint as the runtime sees it, whatever file it came from (pickle or safetensors).
+
+export type DType = 'float16' | 'bfloat16' | 'float32' | 'float64' | 'int8' | 'uint8' | 'int16' | 'int32' | 'int64' | 'bool';
+
+export interface Tensor {
+  dtype: DType;
+  shape: number[];
+  /** Raw little-endian bytes, C order, as stored. */
+  bytes: Uint8Array;
+}
+
+/** TransformerConfig fields of cactus-compute/needle (defaults applied for missing keys). */
+export interface NeedleConfig {
+  vocab_size: number;
+  d_model: number;
+  num_heads: number;
+  num_kv_heads: number;
+  num_encoder_layers: number;
+  num_decoder_layers: number;
+  rope_theta: number;
+  pad_token_id: number;
+  no_feedforward: boolean;
+  /** Any other keys found in the checkpoint's config dict, kept for `inspect`. */
+  extra?: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+/** Flat parameter map keyed by the Flax tree path joined with "/", e.g. "encoder/final_norm/scale". */
+export interface NeedleCheckpoint {
+  config: NeedleConfig;
+  params: Map<string, Tensor>;
+  /** Where it came from and its sha256. */
+  source: { path: string; format: 'pickle' | 'safetensors'; sha256: string };
+}
