@@ -30,5 +30,5 @@ export interface NeedleCheckpoint {
   config: NeedleConfig;
   params: Map<string, Tensor>;
   /** Where it came from and its sha256. */
-  source: { path: string; format: 'pickle' | 'safetensors'; sha256: string };
+  source: { path: string; format: 'pickle' | 'safetensors' | 'synthetic'; sha256: string };
 }
