@@ -40,6 +40,11 @@ export interface ExpectedCall {
  */
 export interface ExpectedAnswer {
   calls: ExpectedCall[];
+  /**
+   * BFCL live_relevance: the answer is right when the output holds at least one call, whatever it
+   * is (BFCL checks nothing else). `calls` is then empty and irrelevant to scoring.
+   */
+  anyCall?: boolean;
 }
 
 export interface SuiteCase {
@@ -70,4 +75,9 @@ export interface Suite {
   cases: SuiteCase[];
   /** sha256 over the manifest and the case lines, in file order. */
   hash: string;
+  /**
+   * Problems that do not stop a suite from loading (e.g. an expected argument that is not a property
+   * of its tool's schema), each as `file:line: field: problem`. Absent or empty when there are none.
+   */
+  warnings?: string[];
 }

@@ -1,0 +1,42 @@
+// Checks a JSON Schema cannot express: the expected answer must refer to the case's own tools.
+
+import type { SuiteCase } from './types.ts';
+
+export interface SemanticProblems {
+  /** The case cannot be scored as written. Each `field: problem`. */
+  errors: string[];
+  /** Suspicious but scorable (kept because real data does it). Each `field: problem`. */
+  warnings: string[];
+}
+
+/** Problems of a schema-valid case, each as `field: problem`. */
+export function caseSemanticProblems(c: SuiteCase): SemanticProblems {
+  const errors: string[] = [];
+  const warnings: string[] = [];
+  const byName = new Map<string, SuiteCase['tools'][number]>();
+  c.tools.forEach((tool, i) => {
+    if (byName.has(tool.name)) errors.push(`tools[${i}].name: duplicate tool name "${tool.name}"`);
+    else byName.set(tool.name, tool);
+  });
+  if (c.expected.anyCall && c.expected.calls.length > 0) {
+    errors.push('expected.anyCall: must not be combined with expected calls (anyCall means any call is right)');
+  }
+  c.expected.calls.forEach((call, i) => {
+    const tool = byName.get(call.name);
+    if (!tool) {
+      const offered = [...byName.keys()].map((n) => `"${n}"`).join(', ') || 'none';
+      errors.push(`expected.calls[${i}].name: "${call.name}" is not one of the case's tools (${offered})`);
+      return;
+    }
+    const properties = (tool.parameters.properties ?? {}) as Record<string, unknown>;
+    for (const [arg, expected] of Object.entries(call.args)) {
+      const field = `expected.calls[${i}].args${/^[A-Za-z_$][\w$]*$/.test(arg) ? `.${arg}` : `[${JSON.stringify(arg)}]`}`;
+      // A warning, not an error: the scorer then reports any such argument as unexpected, as BFCL does.
+      if (!Object.hasOwn(properties, arg)) warnings.push(`${field}: not a parameter of tool "${call.name}"`);
+      if (expected.values.length === 0 && !expected.optional) {
+        errors.push(`${field}.values: empty and not optional, so no answer can match`);
+      }
+    }
+  });
+  return { errors, warnings };
+}
