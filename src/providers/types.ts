@@ -20,6 +20,16 @@ export interface Generation {
   timings: GenerationTimings;
   /** Anything worth keeping per case: prompt sha256, truncation flags, warnings. */
   info?: Record<string, unknown>;
+  /**
+   * Dialect of this output when it differs from the provider's `dialect` (replay of recordings that
+   * mix model families). The runner parses `raw` with it.
+   */
+  dialect?: string;
+  /**
+   * False when `timings` are not measurements of this model (a replay without recorded timings):
+   * the runner then leaves them out of the result so latency statistics ignore the case.
+   */
+  timingsMeasured?: boolean;
 }
 
 /** Facts about the loaded model recorded in run.json provenance. */
@@ -57,5 +67,7 @@ export interface ProviderOptions {
   cacheDir: string;
   threads?: number;
   seed?: number;
+  /** The registry entry when the spec is a registered model id (models/*.json). */
+  model?: import('../models/registry.ts').ModelEntry;
   [key: string]: unknown;
 }

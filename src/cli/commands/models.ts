@@ -1,0 +1,54 @@
+// `needle-bench models` lists the registry with presence; `needle-bench pull <id>` downloads one.
+import type { Command } from 'commander';
+import { modelCacheDir, modelRegistry, presence } from '../../models/registry.ts';
+
+export function register(program: Command): void {
+  program
+    .command('models')
+    .description('List registered models and whether each is present locally')
+    .option('--json', 'print JSON')
+    .action((opts: { json?: boolean }) => {
+      const rows = [...modelRegistry().values()].map((m) => {
+        const p = presence(m);
+        return {
+          id: m.id,
+          name: m.displayName,
+          provider: m.provider,
+          dialect: m.dialect,
+          parameters: m.parameterCount ?? null,
+          licence: m.licence,
+          source: m.local ? `shipped (${m.local})` : `${m.hub!.repo}@${m.hub!.revision.slice(0, 7)}`,
+          present: p.present,
+          dir: p.dir,
+        };
+      });
+      if (opts.json) {
+        console.log(JSON.stringify(rows, null, 2));
+        return;
+      }
+      console.log(`model cache: ${modelCacheDir()}`);
+      for (const r of rows) {
+        const state = r.present ? 'present' : `not present — needle-bench pull ${r.id}`;
+        const params = r.parameters ? `${(r.parameters / 1e6).toFixed(1)}M` : '?';
+        console.log(`${r.id.padEnd(20)} ${params.padStart(7)}  ${r.dialect.padEnd(14)} ${r.source.padEnd(48)} ${state}`);
+      }
+    });
+
+  program
+    .command('pull <id>')
+    .description('Download a registered model at its pinned revision into the model cache')
+    .option('--cache-dir <dir>', 'model cache (default $NEEDLE_BENCH_CACHE or ~/.cache/needle-bench/models)')
+    .option('--hub-url <url>', 'hub endpoint (default the public hub, or $HF_ENDPOINT)')
+    .action(async (id: string, opts: { cacheDir?: string; hubUrl?: string }) => {
+      const registry = modelRegistry();
+      const entry = registry.get(id);
+      if (!entry) throw new Error(`unknown model "${id}"; registered: ${[...registry.keys()].join(', ')}`);
+      const { pullModel } = await import('../../models/pull.ts');
+      const dir = await pullModel(entry, {
+        cacheDir: opts.cacheDir,
+        hubUrl: opts.hubUrl,
+        onFile: (file, bytes) => console.log(`  ${file} (${(bytes / 1e6).toFixed(1)} MB)`),
+      });
+      console.log(`${id}: ${entry.hub!.repo}@${entry.hub!.revision} → ${dir}`);
+    });
+}

@@ -1,0 +1,110 @@
+// The model registry: one JSON file per model under models/ (id, where its weights come from, its
+// dialect, licence, size, generation settings). Providers read their entry; `needle-bench models`
+// lists entries and whether each is present locally; `pull` downloads what an entry names.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface HubSource {
+  repo: string;
+  /** Pinned commit; pulls and runs record it. */
+  revision: string;
+  /** Files the provider needs, relative to the repo root. */
+  files: string[];
+}
+
+export interface ModelEntry {
+  id: string;
+  displayName: string;
+  /** Provider prefix that runs it ("needle", "transformers", ...). */
+  provider: string;
+  dialect: string;
+  licence: string;
+  parameterCount?: number;
+  /** Weights shipped inside this repository (path relative to the repo root). */
+  local?: string;
+  /** Weights fetched from the Hugging Face hub by `needle-bench pull`. */
+  hub?: HubSource;
+  /** Other places the same model is published (e.g. the original, non-ONNX repo). */
+  origin?: { repo: string; licence?: string; note?: string };
+  /** dtype / precision to load (e.g. "fp32", "q4"). */
+  dtype?: string;
+  /** Chat template file shipped with the project, used when the model's own is absent. */
+  chatTemplate?: string;
+  generation: Record<string, unknown>;
+  notes?: string;
+  /** The file this entry was read from. */
+  file: string;
+}
+
+export const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+export const MODELS_DIR = join(REPO_ROOT, 'models');
+
+/** Where pulled weights live: $NEEDLE_BENCH_CACHE, else ~/.cache/needle-bench/models. */
+export function modelCacheDir(): string {
+  return process.env.NEEDLE_BENCH_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'needle-bench', 'models');
+}
+
+function required(entry: Record<string, unknown>, key: string, file: string): void {
+  if (entry[key] === undefined) throw new Error(`${file}: ${key}: required field missing`);
+}
+
+export function parseEntry(text: string, file: string): ModelEntry {
+  let raw: Record<string, unknown>;
+  try {
+    raw = JSON.parse(text) as Record<string, unknown>;
+  } catch (err) {
+    throw new Error(`${file}: invalid JSON: ${(err as Error).message}`);
+  }
+  for (const key of ['id', 'displayName', 'provider', 'dialect', 'licence', 'generation']) required(raw, key, file);
+  if (!raw.local && !raw.hub) throw new Error(`${file}: needs "local" or "hub"`);
+  const hub = raw.hub as HubSource | undefined;
+  if (hub && (!hub.repo || !/^[0-9a-f]{40}$/.test(hub.revision ?? '') || !Array.isArray(hub.files))) {
+    throw new Error(`${file}: hub: needs repo, a 40-hex pinned revision and files[]`);
+  }
+  return { ...(raw as unknown as ModelEntry), file };
+}
+
+let cache: Map<string, ModelEntry> | undefined;
+
+export function modelRegistry(dir = MODELS_DIR): Map<string, ModelEntry> {
+  if (dir === MODELS_DIR && cache) return cache;
+  const map = new Map<string, ModelEntry>();
+  if (existsSync(dir)) {
+    for (const f of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+      const entry = parseEntry(readFileSync(join(dir, f), 'utf8'), join(dir, f));
+      if (map.has(entry.id)) throw new Error(`${join(dir, f)}: id: duplicate model id "${entry.id}"`);
+      map.set(entry.id, entry);
+    }
+  }
+  if (dir === MODELS_DIR) cache = map;
+  return map;
+}
+
+/** Folder holding an entry's files: the shipped folder, or the pulled snapshot in the cache. */
+export function modelDir(entry: ModelEntry, cacheDir = modelCacheDir()): string {
+  if (entry.local) return join(REPO_ROOT, entry.local);
+  return join(cacheDir, entry.hub!.repo);
+}
+
+export interface Presence {
+  present: boolean;
+  dir: string;
+  missing: string[];
+  /** Revision recorded by `pull`, if any. */
+  revision?: string;
+}
+
+export const REVISION_FILE = '.needle-bench-revision';
+
+export function presence(entry: ModelEntry, cacheDir = modelCacheDir()): Presence {
+  const dir = modelDir(entry, cacheDir);
+  if (entry.local) {
+    return { present: existsSync(dir), dir, missing: existsSync(dir) ? [] : [entry.local] };
+  }
+  const missing = entry.hub!.files.filter((f) => !existsSync(join(dir, f)));
+  const revFile = join(dir, REVISION_FILE);
+  const revision = existsSync(revFile) ? readFileSync(revFile, 'utf8').trim() : undefined;
+  return { present: missing.length === 0, dir, missing, revision };
+}
