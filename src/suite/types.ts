@@ -26,6 +26,13 @@ export interface ChatMessage {
 export interface ExpectedArg {
   values: unknown[];
   optional?: boolean;
+  /**
+   * JSON pointers into `values` (e.g. "/0" or "/0/2") of numbers the source wrote as floats with an
+   * integral value (`5.0`), which JSON.parse turns into 5. BFCL's checker is Python and tells them
+   * apart: a float array answer `[[12.0, 15.0]]` rejects the ints `[12, 15]`. Importers fill it with
+   * parseJson from src/util/json-lexeme.ts; absent means every integral number is an int.
+   */
+  floatPaths?: string[];
 }
 
 /** One expected call: the exact function name and, per argument, what is acceptable. */
