@@ -1,0 +1,138 @@
+// results.jsonl: the append-only record of a run. Each record is one line written with a single
+// write() followed by fsync(), so a SIGKILL can at worst leave one torn last line (the case in
+// flight), which open() truncates away. We deliberately do not batch: a record is the product of a
+// generation that may have cost seconds, and an fsync costs about a millisecond.
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, truncateSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fsyncDir, writeFileAtomically, writeFully } from './atomic-write.ts';
+import type { ResultRecord } from './types.ts';
+
+export const RESULTS_FILE = 'results.jsonl';
+
+/** The identity of a record: resume and de-duplication work on (suite, model, case id). */
+export function recordKey(suite: string, model: string, id: string): string {
+  return `${suite}\u0000${model}\u0000${id}`;
+}
+
+export interface ReadResults {
+  records: ResultRecord[];
+  /** Byte offset where the valid content ends (everything after it is a torn last line). */
+  validBytes: number;
+  /** Bytes of a torn last line (0 when the file ends cleanly). */
+  tornBytes: number;
+  /** The file ends with a complete record that lacks its trailing newline. */
+  missingFinalNewline: boolean;
+}
+
+export class ResultsFileError extends Error {
+  override name = 'ResultsFileError';
+}
+
+/** Minimal structural check: enough that resume and re-scoring can trust the line. */
+function checkRecord(value: unknown, where: string): ResultRecord {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new ResultsFileError(`${where}: record: expected a JSON object`);
+  }
+  const r = value as Record<string, unknown>;
+  for (const field of ['id', 'suite', 'model', 'category', 'dialect', 'raw', 'at'] as const) {
+    if (typeof r[field] !== 'string') throw new ResultsFileError(`${where}: ${field}: expected a string`);
+  }
+  if (r.verdict === null || typeof r.verdict !== 'object' || typeof (r.verdict as { pass?: unknown }).pass !== 'boolean') {
+    throw new ResultsFileError(`${where}: verdict: expected an object with a boolean "pass"`);
+  }
+  if (r.calls !== null && !Array.isArray(r.calls)) throw new ResultsFileError(`${where}: calls: expected an array or null`);
+  return r as unknown as ResultRecord;
+}
+
+/**
+ * Reads results.jsonl without modifying it. A last line that does not parse is a torn write and is
+ * reported in `tornBytes`; a bad line anywhere else is corruption and throws, naming file:line.
+ */
+export function readResults(path: string): ReadResults {
+  if (!existsSync(path)) return { records: [], validBytes: 0, tornBytes: 0, missingFinalNewline: false };
+  const buf = readFileSync(path);
+  const records: ResultRecord[] = [];
+  let start = 0;
+  let line = 0;
+  while (start < buf.length) {
+    line++;
+    const nl = buf.indexOf(0x0a, start);
+    const end = nl < 0 ? buf.length : nl;
+    const isLast = nl < 0 || nl === buf.length - 1;
+    const text = buf.subarray(start, end).toString('utf8').trim();
+    if (text !== '') {
+      let value: unknown;
+      try {
+        value = JSON.parse(text);
+      } catch (err) {
+        if (isLast && nl < 0) {
+          // Torn: the process died inside the write of this line.
+          return { records, validBytes: start, tornBytes: buf.length - start, missingFinalNewline: false };
+        }
+        throw new ResultsFileError(`${path}:${line}: not valid JSON (${(err as Error).message})`);
+      }
+      records.push(checkRecord(value, `${path}:${line}`));
+    }
+    if (nl < 0) return { records, validBytes: buf.length, tornBytes: 0, missingFinalNewline: text !== '' };
+    start = nl + 1;
+  }
+  return { records, validBytes: buf.length, tornBytes: 0, missingFinalNewline: false };
+}
+
+export class ResultsStore {
+  private fd: number | undefined;
+  private readonly keys = new Set<string>();
+  /** Records present when the store was opened (after repair). */
+  readonly existing: ResultRecord[];
+  /** Bytes of a torn last line removed on open (0 when the file was clean). */
+  readonly repairedBytes: number;
+
+  private constructor(readonly path: string, existing: ResultRecord[], repairedBytes: number) {
+    this.existing = existing;
+    this.repairedBytes = repairedBytes;
+    for (const r of existing) this.keys.add(recordKey(r.suite, r.model, r.id));
+  }
+
+  /** Opens (creating if needed) results.jsonl in `dir`, truncating a torn last line away. */
+  static open(dir: string): ResultsStore {
+    const path = join(dir, RESULTS_FILE);
+    const existed = existsSync(path);
+    const read = readResults(path);
+    if (read.tornBytes > 0) truncateSync(path, read.validBytes);
+    const store = new ResultsStore(path, read.records, read.tornBytes);
+    store.fd = openSync(path, 'a');
+    if (read.missingFinalNewline) writeFully(store.fd, Buffer.from('\n'));
+    if (!existed) fsyncDir(dirname(path));
+    return store;
+  }
+
+  has(suite: string, model: string, id: string): boolean {
+    return this.keys.has(recordKey(suite, model, id));
+  }
+
+  get size(): number {
+    return this.keys.size;
+  }
+
+  /** Appends one record durably: one write of the whole line, then fsync. Refuses duplicates. */
+  append(record: ResultRecord): void {
+    if (this.fd === undefined) throw new Error(`results store ${this.path} is closed`);
+    const key = recordKey(record.suite, record.model, record.id);
+    if (this.keys.has(key)) {
+      throw new Error(`duplicate result for case ${record.id} of suite ${record.suite}, model ${record.model}`);
+    }
+    writeFully(this.fd, Buffer.from(JSON.stringify(record) + '\n', 'utf8'));
+    fsyncSync(this.fd);
+    this.keys.add(key);
+  }
+
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
+}
+
+/** Replaces results.jsonl atomically (temp file, fsync, rename): readers see the old or the new file. */
+export function writeResultsAtomically(path: string, records: ResultRecord[]): void {
+  writeFileAtomically(path, records.map((r) => JSON.stringify(r) + '\n').join(''));
+}
