@@ -19,7 +19,7 @@ let compiled: Validators | undefined;
 function validators(): Validators {
   if (compiled) return compiled;
   // allErrors: report every problem of a line at once. verbose: gives parentSchema, for x-error.
-  const ajv = new Ajv({ allErrors: true, verbose: true });
+  const ajv = new Ajv({ allErrors: true, verbose: true, allowUnionTypes: true });
   // x-error: a human message for a compound rule (anyOf) whose raw ajv errors would be noise.
   ajv.addKeyword({ keyword: 'x-error', schemaType: 'string' });
   const load = (url: URL) => JSON.parse(readFileSync(url, 'utf8')) as object;
