@@ -1,0 +1,141 @@
+// Case assembly: turns drawn intents into SuiteCases of the five categories, with distractor tools,
+// split-specific openers and connectors, and the acceptable answers.
+import type { ExpectedCall, SuiteCase, ToolDef } from '../types.ts';
+import { fill, matchingTemplates, type Draw, type Intent } from './intent.ts';
+import type { Pools, Split } from './pools.ts';
+import type { Rng } from './prng.ts';
+import { CATALOG, catalogTool } from './tools.ts';
+
+export const CASE_CATEGORIES = ['simple', 'multiple', 'parallel', 'parallel_multiple', 'irrelevance'] as const;
+export type CaseCategory = (typeof CASE_CATEGORIES)[number];
+
+const OPENERS: Record<Split, readonly string[]> = {
+  train: ['', '', '', '', 'please ', 'hey, ', 'can you ', 'could you please ', 'I need you to ', 'quick one: ', 'ok, ', 'hi! '],
+  eval: ['', '', 'kindly ', 'would you ', 'yo, ', 'hello there, '],
+};
+const CLOSERS: Record<Split, readonly string[]> = {
+  train: ['', '', '', '', ' please', ', thanks', '.', ' thank you', '!'],
+  eval: ['', '', ' if you can', ', cheers'],
+};
+const CONNECTORS: Record<Split, readonly string[]> = {
+  train: [' and ', ', and also ', '. Also ', ', then ', ' and then ', '; ', '. After that ', ', plus '],
+  eval: [' as well as ', '. Oh and ', ', afterwards '],
+};
+
+export interface Generated {
+  query: string;
+  tools: ToolDef[];
+  calls: ExpectedCall[];
+  intents: string[];
+}
+
+interface Clause { text: string; call: ExpectedCall; intent: Intent }
+
+function clause(intent: Intent, pools: Pools, rng: Rng): Clause {
+  const draw: Draw = intent.draw(pools, rng);
+  const templates = matchingTemplates(intent, pools.split, draw);
+  if (templates.length === 0) {
+    throw new Error(`generator: intent ${intent.id} has no ${pools.split} template for slots ` +
+      `{${Object.keys(draw.slots).sort().join(',')}}${draw.variant ? ` variant ${draw.variant}` : ''}`);
+  }
+  return { text: fill(rng.pick(templates), draw.slots), call: { name: intent.tool, args: draw.args }, intent };
+}
+
+function sentence(clauses: string[], split: Split, rng: Rng): string {
+  let text = clauses[0];
+  for (let i = 1; i < clauses.length; i++) {
+    const conn = rng.pick(CONNECTORS[split]);
+    text += conn + clauses[i];
+  }
+  // Openers only fit imperative templates, which are written with a lowercase first letter.
+  if (/^[a-z]/.test(text)) text = rng.pick(OPENERS[split]) + text;
+  text += rng.pick(CLOSERS[split]);
+  // Capitalise after a sentence-ending connector, and the first letter.
+  text = text.replace(/([.!?] )([a-z])/g, (_, p: string, c: string) => p + c.toUpperCase());
+  return text[0].toUpperCase() + text.slice(1);
+}
+
+/** Tools that must not appear as the only options for an irrelevance query about `tool`. */
+function related(tool: string): Set<string> {
+  const out = new Set([tool, ...(catalogTool(tool).overlaps ?? [])]);
+  for (const t of CATALOG) if (t.overlaps?.includes(tool)) out.add(t.def.name);
+  return out;
+}
+
+function withDistractors(needed: string[], total: number, rng: Rng): ToolDef[] {
+  const others = CATALOG.filter((t) => !needed.includes(t.def.name)).map((t) => t.def.name);
+  const names = [...needed, ...rng.sample(others, Math.max(0, total - needed.length))];
+  return rng.shuffle(names).map((n) => catalogTool(n).def);
+}
+
+function distinctIntents(intents: Intent[], k: number, rng: Rng): Intent[] {
+  const out: Intent[] = [];
+  for (const it of rng.shuffle(intents)) {
+    if (out.length === k) break;
+    if (!out.some((o) => o.tool === it.tool)) out.push(it);
+  }
+  return out;
+}
+
+export function compose(category: CaseCategory, intents: Intent[], pools: Pools, rng: Rng): Generated {
+  const split = pools.split;
+  switch (category) {
+    case 'simple': {
+      const c = clause(rng.pick(intents), pools, rng);
+      return { query: sentence([c.text], split, rng), tools: [catalogTool(c.call.name).def], calls: [c.call], intents: [c.intent.id] };
+    }
+    case 'multiple': {
+      const c = clause(rng.pick(intents), pools, rng);
+      const tools = withDistractors([c.call.name], rng.int(2, 10), rng);
+      return { query: sentence([c.text], split, rng), tools, calls: [c.call], intents: [c.intent.id] };
+    }
+    case 'parallel': {
+      const intent = rng.pick(intents);
+      const n = rng.weighted<number>([[2, 3], [3, 1]]);
+      const clauses: Clause[] = [];
+      for (let tries = 0; clauses.length < n && tries < 20; tries++) {
+        const c = clause(intent, pools, rng);
+        if (!clauses.some((o) => JSON.stringify(o.call.args) === JSON.stringify(c.call.args))) clauses.push(c);
+      }
+      if (clauses.length < 2) return compose('simple', intents, pools, rng);
+      return {
+        query: sentence(clauses.map((c) => c.text), split, rng), tools: [catalogTool(intent.tool).def],
+        calls: clauses.map((c) => c.call), intents: clauses.map((c) => c.intent.id),
+      };
+    }
+    case 'parallel_multiple': {
+      const chosen = distinctIntents(intents, rng.weighted<number>([[2, 3], [3, 1]]), rng);
+      const clauses = chosen.map((it) => clause(it, pools, rng));
+      const needed = [...new Set(clauses.map((c) => c.call.name))];
+      const tools = withDistractors(needed, rng.int(needed.length, Math.min(10, needed.length + 5)), rng);
+      return {
+        query: sentence(clauses.map((c) => c.text), split, rng), tools,
+        calls: clauses.map((c) => c.call), intents: clauses.map((c) => c.intent.id),
+      };
+    }
+    case 'irrelevance': {
+      if (rng.chance(0.2)) {
+        const tools = rng.sample(CATALOG, rng.int(1, 6)).map((t) => t.def);
+        return { query: pools.chitchat(), tools, calls: [], intents: ['chitchat'] };
+      }
+      const c = clause(rng.pick(intents), pools, rng);
+      const banned = related(c.call.name);
+      const pool = CATALOG.filter((t) => !banned.has(t.def.name));
+      const tools = rng.sample(pool, rng.int(1, 6)).map((t) => t.def);
+      return { query: sentence([c.text], split, rng), tools, calls: [], intents: [c.intent.id] };
+    }
+  }
+}
+
+export function toCase(id: string, category: CaseCategory, g: Generated, meta: Record<string, unknown>): SuiteCase {
+  const toolCategories = [...new Set(g.calls.map((c) => catalogTool(c.name).category))];
+  return {
+    id,
+    category,
+    tags: toolCategories.map((t) => `tool:${t}`),
+    query: g.query,
+    tools: g.tools,
+    expected: { calls: g.calls },
+    meta: { ...meta, intents: g.intents },
+  };
+}
