@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { oracleCalls } from '../../src/providers/oracle-answer.ts';
+import type { SuiteCase, ToolDef } from '../../src/suite/types.ts';
+
+const tool: ToolDef = {
+  name: 'f',
+  parameters: {
+    type: 'object',
+    properties: {
+      n: { type: 'integer' },
+      x: { type: 'number' },
+      xs: { type: 'array', items: { type: 'number' } },
+      ns: { type: 'array', items: { type: 'integer' } },
+      opts: { type: 'object', properties: { rate: { type: 'number' }, name: { type: 'string' } } },
+      rows: { type: 'array', items: { type: 'object', properties: { w: { type: 'number' } } } },
+      s: { type: 'string', enum: ['a', 'b'] },
+    },
+    required: ['n', 's'],
+  },
+};
+
+function kase(expected: SuiteCase['expected'], tools: ToolDef[] = [tool]): SuiteCase {
+  return { id: 't', category: 'simple', query: 'q', tools, expected };
+}
+
+describe('oracle answers', () => {
+  it('takes the first acceptable value, omits optional args, and marks integral numbers of number params as floats', () => {
+    const [call] = oracleCalls(kase({ calls: [{ name: 'f', args: {
+      n: { values: [3, 4] }, x: { values: [2, 2.5] }, s: { values: ['b', 'a'], optional: true }, ns: { values: [[1, 2]] }, xs: { values: [[1, 2.5]] },
+    } }] }));
+    expect(call.name).toBe('f');
+    expect(call.arguments).toEqual({ n: 3, x: 2, ns: [1, 2], xs: [1, 2.5] });
+    expect(call.floatPaths).toEqual(['/x', '/xs/0']);
+  });
+
+  it('turns a BFCL answer dict {key: [values]} into one concrete dict, skipping "" (omittable) candidates', () => {
+    const [call] = oracleCalls(kase({ calls: [{ name: 'f', args: {
+      opts: { values: [{ rate: ['', 3], name: ['', ''], extra: ['z'] }] },
+      rows: { values: [[{ w: [1] }, { w: [0.5, 1] }]] },
+    } }] }));
+    expect(call.arguments).toEqual({ opts: { rate: 3, extra: 'z' }, rows: [{ w: 1 }, { w: 0.5 }] });
+    expect(call.floatPaths).toEqual(['/opts/rate', '/rows/0/w']);
+  });
+
+  it('makes every expected call in order, and none for a no-call case', () => {
+    const calls = oracleCalls(kase({ calls: [{ name: 'f', args: { n: { values: [1] } } }, { name: 'f', args: { n: { values: [2] } } }] }));
+    expect(calls.map((c) => c.arguments.n)).toEqual([1, 2]);
+    expect(oracleCalls(kase({ calls: [] }))).toEqual([]);
+  });
+
+  it('answers an any-call case with the first tool and schema-valid placeholders for required params', () => {
+    const calls = oracleCalls(kase({ calls: [], anyCall: true }));
+    expect(calls).toEqual([{ name: 'f', arguments: { n: 0, s: 'a' } }]);
+  });
+
+  it('escapes JSON-pointer characters in float paths', () => {
+    const t: ToolDef = { name: 'g', parameters: { type: 'object', properties: { 'a/b~c': { type: 'number' } } } };
+    const [call] = oracleCalls(kase({ calls: [{ name: 'g', args: { 'a/b~c': { values: [1] } } }] }, [t]));
+    expect(call.floatPaths).toEqual(['/a~1b~0c']);
+  });
+});
