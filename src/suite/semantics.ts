@@ -1,5 +1,6 @@
 // Checks a JSON Schema cannot express: the expected answer must refer to the case's own tools.
 
+import { pointerTokens } from '../util/json-lexeme.ts';
 import type { SuiteCase } from './types.ts';
 
 export interface SemanticProblems {
@@ -36,7 +37,22 @@ export function caseSemanticProblems(c: SuiteCase): SemanticProblems {
       if (expected.values.length === 0 && !expected.optional) {
         errors.push(`${field}.values: empty and not optional, so no answer can match`);
       }
+      (expected.floatPaths ?? []).forEach((pointer, k) => {
+        const target = resolvePointer(expected.values, pointer);
+        if (typeof target !== 'number' || !Number.isInteger(target)) {
+          errors.push(`${field}.floatPaths[${k}]: "${pointer}" does not point to an integral number in values`);
+        }
+      });
     }
   });
   return { errors, warnings };
+}
+
+function resolvePointer(root: unknown, pointer: string): unknown {
+  let node = root;
+  for (const token of pointerTokens(pointer)) {
+    if (node === null || typeof node !== 'object' || !Object.hasOwn(node, token)) return undefined;
+    node = (node as Record<string, unknown>)[token];
+  }
+  return node;
 }

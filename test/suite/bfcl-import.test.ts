@@ -8,6 +8,7 @@ import { jsonSchemaToBfcl } from '../../src/suite/importers/bfcl-schema.ts';
 import { importer } from '../../src/suite/importers/bfcl.ts';
 import type { ImportResult } from '../../src/suite/importers/types.ts';
 import type { SuiteCase } from '../../src/suite/types.ts';
+import { parseJson } from '../../src/util/json-lexeme.ts';
 
 const repoRoot = resolve(import.meta.dirname, '../..');
 const BFCL_DIR = resolve(repoRoot, '../shared/data/bfcl');
@@ -15,6 +16,24 @@ const BFCL_DIR = resolve(repoRoot, '../shared/data/bfcl');
 type Json = Record<string, unknown>;
 const jsonLines = (file: string): Json[] =>
   readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Json);
+
+/** Lines parsed keeping float-ness: every integral number written as a float becomes {float: n}. */
+const typedJsonLines = (file: string): Json[] =>
+  readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '').map((l) => {
+    const parsed = parseJson(l);
+    if (!parsed.ok) throw new Error(parsed.error);
+    return tagFloats(parsed.value, parsed.floatPaths) as Json;
+  });
+
+/** A copy of value with the numbers at the given pointers replaced by {float: n}. */
+function tagFloats(value: unknown, floatPaths: readonly string[], at = ''): unknown {
+  if (typeof value === 'number') return floatPaths.includes(at) ? { float: value } : value;
+  if (Array.isArray(value)) return value.map((v, i) => tagFloats(v, floatPaths, `${at}/${i}`));
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, tagFloats(v, floatPaths, `${at}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`)]));
+  }
+  return value;
+}
 
 /** BFCL's omission marker "" may sit anywhere in a list; its position carries no meaning. */
 function omitMarkerLast(groundTruth: unknown): unknown {
@@ -67,17 +86,18 @@ describe('BFCL import of ../shared/data/bfcl', () => {
       }
     });
 
-    it(`${category}: every possible answer converts back to BFCL's ground truth`, () => {
+    it(`${category}: every possible answer converts back to BFCL's ground truth, float-written numbers included`, () => {
       const cases = result.cases.filter((c) => c.category === category);
       if (category === 'irrelevance') {
         expect(cases.every((c) => c.expected.calls.length === 0 && c.expected.anyCall === undefined)).toBe(true);
         return;
       }
-      const answers = jsonLines(join(BFCL_DIR, 'possible_answer', file));
+      const answers = typedJsonLines(join(BFCL_DIR, 'possible_answer', file));
       expect(answers).toHaveLength(cases.length);
       for (const a of answers) {
         const c = byId.get(a.id as string)!;
-        expect(omitMarkerLast(callsToGroundTruth(c.expected.calls))).toEqual(omitMarkerLast(a.ground_truth));
+        const back = callsToGroundTruth(c.expected.calls);
+        expect(omitMarkerLast(tagFloats(back.groundTruth, back.floatPaths))).toEqual(omitMarkerLast(a.ground_truth));
       }
     });
   }
@@ -87,6 +107,19 @@ describe('BFCL import of ../shared/data/bfcl', () => {
     expect(byId.get('simple_python_0')!.expected.calls).toEqual([
       { name: 'calculate_triangle_area', args: { base: { values: [10] }, height: { values: [5] }, unit: { values: ['units'], optional: true } } },
     ]);
+  });
+
+  it('records integral floats of the answers as floatPaths, on exactly the cases that have them', () => {
+    const expectedIds: string[] = [];
+    for (const file of questionFiles.filter((f) => f !== 'BFCL_v4_irrelevance.json')) {
+      for (const l of readFileSync(join(BFCL_DIR, 'possible_answer', file), 'utf8').split('\n').filter((x) => x.trim())) {
+        const parsed = parseJson(l);
+        if (parsed.ok && parsed.floatPaths.some((p) => p.startsWith('/ground_truth/'))) expectedIds.push((parsed.value as Json).id as string);
+      }
+    }
+    const withFloats = result.cases.filter((c) => c.expected.calls.some((call) => Object.values(call.args).some((a) => a.floatPaths)));
+    expect(expectedIds.length).toBeGreaterThan(0);
+    expect(withFloats.map((c) => c.id).sort()).toEqual(expectedIds.sort());
   });
 
   it('converts BFCL types and keeps the original name as x-bfcl-type at every depth', () => {

@@ -113,6 +113,20 @@ describe('loadSuite: errors name file:line: field', () => {
     expect(suite.warnings).toEqual([`${join(dir, 'cases.jsonl')}:1: expected.calls[0].args.country: not a parameter of tool "get_weather"`]);
   });
 
+  it('accepts floatPaths that point at integral numbers and reports ones that do not', async () => {
+    const good = validCase('f1');
+    good.tools[0].parameters = { type: 'object', properties: { city: { type: 'string' }, unit: { type: 'string' }, at: { type: 'array' } } };
+    good.expected.calls[0].args.at = { values: [[12, 15.5]], floatPaths: ['/0/0'] };
+    const bad = structuredClone(good);
+    bad.id = 'f2';
+    bad.expected.calls[0].args.at.floatPaths = ['/0/1'];
+    expect((await loadSuite(suiteDir([line(good)]))).cases[0].expected.calls[0].args.at.floatPaths).toEqual(['/0/0']);
+    const dir = suiteDir([line(good), line(bad)]);
+    expect(await problemsOf(dir)).toEqual([
+      `${join(dir, 'cases.jsonl')}:2: expected.calls[0].args.at.floatPaths[0]: "/0/1" does not point to an integral number in values`,
+    ]);
+  });
+
   it('reports an empty suite', async () => {
     const dir = suiteDir(['', '']);
     expect(await problemsOf(dir)).toEqual([`${dir}: suite has zero cases`]);

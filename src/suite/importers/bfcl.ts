@@ -3,6 +3,7 @@
 // possible_answer/ beside it, or a folder of such files. See suites/README.md for the mapping.
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { parseJson } from '../../util/json-lexeme.ts';
 import { SuiteError } from '../errors.ts';
 import type { ChatMessage, ExpectedAnswer, SuiteCase, ToolDef } from '../types.ts';
 import { groundTruthToCalls } from './bfcl-answers.ts';
@@ -42,6 +43,8 @@ interface JsonLine {
   file: string;
   line: number;
   value: unknown;
+  /** Pointers of integral numbers written as floats (see src/util/json-lexeme.ts). */
+  floatPaths: string[];
 }
 
 export const importer: Importer = {
@@ -107,7 +110,7 @@ function importFile(file: string, problems: string[]): SuiteCase[] {
         continue;
       }
       answers.delete(c.id);
-      const { calls, problems: found } = groundTruthToCalls(answer.ground_truth);
+      const { calls, problems: found } = groundTruthToCalls(answer.ground_truth, answer.floatPaths);
       for (const p of found) problems.push(`${answer.file}:${answer.line}: ${p}`);
       c.expected = { calls };
     }
@@ -176,6 +179,8 @@ interface Answer {
   file: string;
   line: number;
   ground_truth: unknown;
+  /** Float pointers relative to ground_truth. */
+  floatPaths: string[];
 }
 
 function answerFile(questionFile: string): string {
@@ -189,14 +194,17 @@ function readAnswers(questionFile: string, problems: string[]): Map<string, Answ
     problems.push(`${questionFile}: category "${bfclCategory(questionFile)}" needs its ground truth, ${file} does not exist`);
     return answers;
   }
-  for (const { line, value } of readJsonLines(file, problems)) {
+  for (const { line, value, floatPaths } of readJsonLines(file, problems)) {
     if (!isRecord(value) || typeof value.id !== 'string') {
       problems.push(`${file}:${line}: id: must be a string`);
       continue;
     }
     const first = answers.get(value.id);
     if (first) problems.push(`${file}:${line}: id: duplicate id ${JSON.stringify(value.id)} (first at line ${first.line})`);
-    else answers.set(value.id, { file, line, ground_truth: value.ground_truth });
+    else {
+      const inGroundTruth = floatPaths.filter((p) => p.startsWith('/ground_truth/')).map((p) => p.slice('/ground_truth'.length));
+      answers.set(value.id, { file, line, ground_truth: value.ground_truth, floatPaths: inGroundTruth });
+    }
   }
   return answers;
 }
@@ -207,11 +215,9 @@ function readJsonLines(file: string, problems: string[]): JsonLine[] {
     .split('\n')
     .forEach((raw, i) => {
       if (raw.trim() === '') return;
-      try {
-        out.push({ file, line: i + 1, value: JSON.parse(raw) });
-      } catch (err) {
-        problems.push(`${file}:${i + 1}: invalid JSON: ${(err as Error).message}`);
-      }
+      const parsed = parseJson(raw);
+      if (parsed.ok) out.push({ file, line: i + 1, value: parsed.value, floatPaths: parsed.floatPaths });
+      else problems.push(`${file}:${i + 1}: invalid JSON: ${parsed.error}`);
     });
   return out;
 }
