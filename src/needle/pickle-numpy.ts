@@ -12,9 +12,11 @@ const NDARRAY = 'numpy.ndarray';
 const DTYPE = 'numpy.dtype';
 const ORDERED_DICT = 'collections.OrderedDict';
 const CODECS_ENCODE = '_codecs.encode';
+/** Protocol 2 writes b'' as bytes() (Python 2 spelling __builtin__). Only the zero-argument call is emulated. */
+const EMPTY_BYTES = ['builtins.bytes', '__builtin__.bytes'];
 
 export const ALLOWED_GLOBALS: ReadonlySet<string> = new Set([
-  ...RECONSTRUCT, ...FROMBUFFER, ...SCALAR, NDARRAY, DTYPE, ORDERED_DICT, CODECS_ENCODE,
+  ...RECONSTRUCT, ...FROMBUFFER, ...SCALAR, NDARRAY, DTYPE, ORDERED_DICT, CODECS_ENCODE, ...EMPTY_BYTES,
 ]);
 
 /** Resolve GLOBAL / STACK_GLOBAL: an inert marker for an allowlisted name, else a refusal. */
@@ -180,6 +182,10 @@ export function callGlobal(fn: PyValue, argsValue: PyValue): PyValue {
       out[i] = c;
     }
     return out;
+  }
+  if (EMPTY_BYTES.includes(q)) {
+    expectArgs(q, args, 0, 0);
+    return new Uint8Array(0);
   }
   throw new PickleError(`${q} cannot be called (it is only allowed as an argument)`);
 }

@@ -31,4 +31,6 @@ export interface NeedleCheckpoint {
   params: Map<string, Tensor>;
   /** Where it came from and its sha256. */
   source: { path: string; format: 'pickle' | 'safetensors' | 'synthetic'; sha256: string };
+  /** Non-fatal findings of the loader, e.g. parameters the config does not explain (kept, unused). */
+  warnings?: string[];
 }

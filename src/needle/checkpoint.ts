@@ -1,0 +1,229 @@
+// Load a Needle checkpoint from any of its forms into the runtime's NeedleCheckpoint:
+//  - the released pickle (needle.pkl: {"params": Flax tree, "config": dict}), via the safe unpickler;
+//  - a .safetensors file (flat "/"-joined keys; config in __metadata__.config or a sibling config.json);
+//  - a converted directory (model.safetensors + config.json), as written by `needle-bench convert`.
+// The parameter tree is checked against the shapes the config implies: a missing or misshapen
+// parameter is an error naming it; parameters the config does not explain are kept but reported in
+// `warnings` (so a newer checkpoint with extra heads still loads, and nothing is silently dropped).
+import { createHash } from 'node:crypto';
+import { existsSync, statSync } from 'node:fs';
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { basename, dirname, extname, join } from 'node:path';
+import type { NeedleCheckpoint, NeedleConfig, Tensor } from './types.ts';
+import { ConfigError, expectedShapes, resolveConfig } from './config.ts';
+import { NdArray, PickleError, PyTuple, typeName, unpickle, type PyValue } from './pickle.ts';
+import { parseSafetensors, serializeSafetensors } from './safetensors.ts';
+import { numel, tensorToFloat32 } from './tensor.ts';
+
+export class CheckpointError extends Error {
+  override name = 'CheckpointError';
+}
+
+export const CONVERTED_WEIGHTS = 'model.safetensors';
+export const CONVERTED_CONFIG = 'config.json';
+export const CONVERTED_TOKENIZER = 'tokenizer.model';
+/** __metadata__ key holding the config (JSON) inside a converted model.safetensors. */
+export const METADATA_CONFIG_KEY = 'needle_config';
+
+const MAX_TREE_DEPTH = 32;
+const FLOAT_DTYPES = new Set(['float16', 'bfloat16', 'float32', 'float64']);
+
+/** Flatten a Flax parameter tree (nested dicts of arrays) into "/"-joined keys. */
+export function flattenParams(tree: PyValue, where: string): Map<string, Tensor> {
+  const out = new Map<string, Tensor>();
+  const onPath = new Set<unknown>();
+  const walk = (node: PyValue, path: string[]): void => {
+    const at = path.length ? path.join('/') : '(root)';
+    if (node instanceof NdArray) {
+      if (!path.length) throw new CheckpointError(`${where}: params is an array, expected a dict`);
+      out.set(at, { dtype: node.dtype, shape: node.shape, bytes: node.bytes });
+      return;
+    }
+    if (!(node instanceof Map)) throw new CheckpointError(`${where}: params/${at} is a ${typeName(node)}, expected a dict or an array`);
+    if (path.length >= MAX_TREE_DEPTH) throw new CheckpointError(`${where}: params nested deeper than ${MAX_TREE_DEPTH} levels at ${at}`);
+    if (onPath.has(node)) throw new CheckpointError(`${where}: params/${at} contains itself (a cycle)`);
+    onPath.add(node);
+    for (const [k, v] of node) {
+      if (typeof k !== 'string' || k === '' || k.includes('/')) throw new CheckpointError(`${where}: params/${at} has a key ${JSON.stringify(String(k))} that is not a plain name`);
+      walk(v, [...path, k]);
+    }
+    onPath.delete(node);
+  };
+  walk(tree, []);
+  return out;
+}
+
+/** Python data -> JSON-like data for the config (0-d arrays and numpy scalars become numbers). */
+export function toPlain(v: PyValue, where: string, depth = 0): unknown {
+  if (depth > MAX_TREE_DEPTH) throw new CheckpointError(`${where}: config nested deeper than ${MAX_TREE_DEPTH} levels`);
+  if (v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return v;
+  if (v instanceof NdArray && numel(v.shape) === 1 && v.shape.length <= 1) {
+    if (v.dtype === 'bool') return v.bytes[0] === 1;
+    return tensorToFloat32(v)[0];
+  }
+  if (v instanceof PyTuple) return v.items.map((x) => toPlain(x, where, depth + 1));
+  if (Array.isArray(v)) return v.map((x) => toPlain(x, where, depth + 1));
+  if (v instanceof Map) {
+    const o: Record<string, unknown> = {};
+    for (const [k, x] of v) o[String(k)] = toPlain(x, where, depth + 1);
+    return o;
+  }
+  if (v instanceof Uint8Array) return Buffer.from(v).toString('base64');
+  throw new CheckpointError(`${where}: config holds a ${typeName(v)}`);
+}
+
+function configOrThrow(raw: unknown, where: string): NeedleConfig {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new CheckpointError(`${where}: config must be a dict, got ${raw === null ? 'None' : typeof raw}`);
+  try {
+    return resolveConfig(raw as Record<string, unknown>, `${where}: config`);
+  } catch (e) {
+    if (e instanceof ConfigError) throw new CheckpointError(e.message);
+    throw e;
+  }
+}
+
+/** Check params against the shapes the config implies; returns warnings for unexplained extras. */
+export function validateParams(params: Map<string, Tensor>, config: NeedleConfig, where: string): string[] {
+  const expected = expectedShapes(config);
+  for (const [key, shape] of expected) {
+    const t = params.get(key);
+    if (!t) throw new CheckpointError(`${where}: missing parameter ${key} (expected shape [${shape.join(', ')}])`);
+    if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
+      throw new CheckpointError(`${where}: parameter ${key} has shape [${t.shape.join(', ')}], the config implies [${shape.join(', ')}]`);
+    }
+    if (!FLOAT_DTYPES.has(t.dtype)) throw new CheckpointError(`${where}: parameter ${key} has dtype ${t.dtype}, expected a float type`);
+  }
+  const extras = [...params.keys()].filter((k) => !expected.has(k));
+  return extras.length ? [`${where}: ${extras.length} parameter(s) not used by this config (kept, ignored): ${extras.slice(0, 10).join(', ')}${extras.length > 10 ? ', …' : ''}`] : [];
+}
+
+function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** Parse a pickled checkpoint held in memory. */
+export function checkpointFromPickle(bytes: Uint8Array, path: string): NeedleCheckpoint {
+  let root: PyValue;
+  try {
+    root = unpickle(bytes);
+  } catch (e) {
+    if (e instanceof PickleError) throw new PickleError(`${path}: ${e.message}`);
+    throw e;
+  }
+  if (!(root instanceof Map)) throw new CheckpointError(`${path}: expected a dict {"params", "config"}, got ${typeName(root)}`);
+  if (!root.has('params')) throw new CheckpointError(`${path}: no "params" entry (keys: ${[...root.keys()].map(String).join(', ')})`);
+  const params = flattenParams(root.get('params') as PyValue, path);
+  const config = configOrThrow(root.has('config') ? toPlain(root.get('config') as PyValue, path) : {}, path);
+  const warnings = validateParams(params, config, path);
+  return { config, params, source: { path, format: 'pickle', sha256: sha256(bytes) }, ...(warnings.length ? { warnings } : {}) };
+}
+
+async function readJsonConfig(file: string): Promise<unknown> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8'));
+  } catch (e) {
+    throw new CheckpointError(`${file}: not valid JSON (${(e as Error).message})`);
+  }
+}
+
+/**
+ * Config for a safetensors file: a converted directory's config.json wins (it is the file users read
+ * and edit); a bare .safetensors file uses its own __metadata__ first, then a config.json beside it.
+ */
+async function checkpointFromSafetensors(file: string, configFile: string, preferConfigFile: boolean): Promise<NeedleCheckpoint> {
+  const bytes = await readFile(file);
+  const st = parseSafetensors(bytes, file);
+  const inMetadata = st.metadata[METADATA_CONFIG_KEY];
+  const haveFile = existsSync(configFile);
+  let raw: unknown;
+  let from: string;
+  if (haveFile && (preferConfigFile || inMetadata === undefined)) {
+    raw = await readJsonConfig(configFile);
+    from = configFile;
+  } else if (inMetadata !== undefined) {
+    from = `${file} __metadata__.${METADATA_CONFIG_KEY}`;
+    try {
+      raw = JSON.parse(inMetadata);
+    } catch (e) {
+      throw new CheckpointError(`${from}: not valid JSON (${(e as Error).message})`);
+    }
+  } else throw new CheckpointError(`${file}: no config (neither __metadata__.${METADATA_CONFIG_KEY} nor ${configFile})`);
+  const config = configOrThrow(raw, from);
+  const warnings = validateParams(st.tensors, config, file);
+  return { config, params: st.tensors, source: { path: file, format: 'safetensors', sha256: sha256(bytes) }, ...(warnings.length ? { warnings } : {}) };
+}
+
+function looksLikePickle(file: string): boolean {
+  const ext = extname(file).toLowerCase();
+  return ext === '.pkl' || ext === '.pickle' || ext === '.pk';
+}
+
+/** Load a .pkl, a .safetensors, or a converted directory. */
+export async function loadCheckpoint(path: string): Promise<NeedleCheckpoint> {
+  if (!existsSync(path)) throw new CheckpointError(`${path}: no such file or directory`);
+  if (statSync(path).isDirectory()) {
+    const weights = join(path, CONVERTED_WEIGHTS);
+    if (!existsSync(weights)) {
+      const pkl = join(path, 'needle.pkl');
+      if (existsSync(pkl)) return checkpointFromPickle(await readFile(pkl), pkl);
+      throw new CheckpointError(`${path}: a checkpoint directory needs ${CONVERTED_WEIGHTS} (+ ${CONVERTED_CONFIG}) or needle.pkl`);
+    }
+    return checkpointFromSafetensors(weights, join(path, CONVERTED_CONFIG), true);
+  }
+  if (extname(path).toLowerCase() === '.safetensors') return checkpointFromSafetensors(path, join(dirname(path), CONVERTED_CONFIG), false);
+  const bytes = await readFile(path);
+  if (looksLikePickle(path) || bytes[0] === 0x80) return checkpointFromPickle(bytes, path);
+  throw new CheckpointError(`${path}: not a pickle (.pkl), a .safetensors file, or a converted directory`);
+}
+
+/** Where the SentencePiece model of a checkpoint lives, if anywhere obvious. */
+export function findTokenizer(checkpointPath: string): string | undefined {
+  const dir = existsSync(checkpointPath) && statSync(checkpointPath).isDirectory() ? checkpointPath : dirname(checkpointPath);
+  const candidates = [join(dir, CONVERTED_TOKENIZER), join(dir, 'tokenizer', 'needle.model'), join(dir, 'needle.model')];
+  return candidates.find((c) => existsSync(c));
+}
+
+/** Total number of parameter elements. */
+export function parameterCount(ckpt: NeedleCheckpoint): number {
+  let n = 0;
+  for (const t of ckpt.params.values()) n += numel(t.shape);
+  return n;
+}
+
+/** The config as JSON: every TransformerConfig field explicit, then the extra keys as found. */
+export function configToJson(config: NeedleConfig): Record<string, unknown> {
+  const { extra, ...fields } = config;
+  const plain = (v: unknown): unknown =>
+    typeof v === 'bigint' ? (Number.isSafeInteger(Number(v)) ? Number(v) : v.toString()) : Array.isArray(v) ? v.map(plain) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)])) : v;
+  return plain({ ...fields, ...(extra ?? {}) }) as Record<string, unknown>;
+}
+
+export interface ConvertResult {
+  dir: string;
+  weights: string;
+  config: string;
+  tokenizer?: string;
+  sha256: string;
+}
+
+/** Write a converted directory: model.safetensors (flat keys, dtypes kept) + config.json (+ tokenizer.model). */
+export async function writeConverted(ckpt: NeedleCheckpoint, outDir: string, tokenizer?: string): Promise<ConvertResult> {
+  await mkdir(outDir, { recursive: true });
+  const configJson = configToJson(ckpt.config);
+  const bytes = serializeSafetensors(ckpt.params, {
+    format: 'pt', // what HF tooling expects for plain tensors; the layout is documented in config.json
+    [METADATA_CONFIG_KEY]: JSON.stringify(configJson),
+    source_file: basename(ckpt.source.path),
+    source_sha256: ckpt.source.sha256,
+  });
+  const weights = join(outDir, CONVERTED_WEIGHTS);
+  const config = join(outDir, CONVERTED_CONFIG);
+  await writeFile(weights, bytes);
+  await writeFile(config, JSON.stringify(configJson, null, 2) + '\n');
+  const result: ConvertResult = { dir: outDir, weights, config, sha256: sha256(bytes) };
+  if (tokenizer) {
+    result.tokenizer = join(outDir, CONVERTED_TOKENIZER);
+    await copyFile(tokenizer, result.tokenizer);
+  }
+  return result;
+}
