@@ -1,0 +1,61 @@
+// The body of `needle-bench run`, loaded lazily by src/cli/commands/run.ts. Owns what only a
+// command line has: Ctrl-C handling, the resume hint and the exit code.
+import { runBenchmark } from '../run/runner.ts';
+import type { ProgressMode } from '../run/progress.ts';
+import { loadSuites } from '../suite/load.ts';
+import { EXIT_INTERRUPTED, EXIT_LOAD_FAILED, shellQuote, type RunCliOptions } from './commands/run.ts';
+
+const PROGRESS_MODES: ProgressMode[] = ['auto', 'bar', 'plain', 'none'];
+
+export async function runCommand(opts: RunCliOptions, argv: string[]): Promise<number> {
+  if (!PROGRESS_MODES.includes(opts.progress)) {
+    throw new Error(`--progress: expected one of ${PROGRESS_MODES.join(', ')}, got "${opts.progress}"`);
+  }
+  const suites = await loadSuites(opts.suite);
+  for (const s of suites) for (const w of s.warnings ?? []) process.stderr.write(`warning: ${w}\n`);
+
+  // First Ctrl-C: stop taking cases and let the one in flight finish; second: leave at once
+  // (every finished case is already on disk).
+  const interrupt = new AbortController();
+  const onSigint = () => {
+    if (!interrupt.signal.aborted) {
+      process.stderr.write('\ninterrupt: finishing the case in flight (Ctrl-C again to stop now)\n');
+      interrupt.abort();
+    } else {
+      process.exit(EXIT_INTERRUPTED);
+    }
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    const result = await runBenchmark({
+      suites,
+      models: opts.model,
+      outDir: opts.out,
+      concurrency: opts.concurrency,
+      timeoutMs: opts.timeoutMs,
+      seed: opts.seed,
+      threads: opts.threads,
+      providerOptions: opts.providerOption,
+      progress: opts.progress,
+      signal: interrupt.signal,
+      argv,
+    });
+    if (result.interrupted) {
+      process.stderr.write(
+        `interrupted: ${result.finishedCases} of ${result.totalCases} cases done; resume with: needle-bench ${argv.map(shellQuote).join(' ')}\n`,
+      );
+      return EXIT_INTERRUPTED;
+    }
+    const failed = result.models.filter((m) => m.status === 'load_failed');
+    const absent = result.models.filter((m) => m.status === 'not_present');
+    for (const m of absent) process.stderr.write(`note: ${m.model} was not run: ${m.error}\n`);
+    process.stdout.write(`results in ${opts.out}/results.jsonl, provenance in ${opts.out}/run.json\n`);
+    if (failed.length > 0) {
+      process.stderr.write(`error: ${failed.length} model(s) failed to load: ${failed.map((m) => `${m.model} (${m.error})`).join('; ')}\n`);
+      return EXIT_LOAD_FAILED;
+    }
+    return 0;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}

@@ -1,0 +1,358 @@
+// The benchmark loop: suites × models into a run directory. Per model: load (a model that fails is
+// recorded and the others still run), then every unfinished case through p-limit, each with a
+// timeout; a case that throws or times out becomes a generation_error verdict. Each finished case
+// is appended durably to results.jsonl before the next is counted, so a killed run resumes where it
+// stopped. An abort of `signal` (Ctrl-C) stops taking cases, lets in-flight ones finish for
+// `graceMs`, then aborts them; aborted cases are not recorded, so a resume runs them again.
+import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
+import pLimit from 'p-limit';
+import { getDialect } from '../dialects/registry.ts';
+import type { Dialect } from '../dialects/types.ts';
+import { modelCacheDir, modelRegistry, presence } from '../models/registry.ts';
+import { isModelNotPresent, ModelNotPresentError } from '../providers/not-present.ts';
+import { createProvider } from '../providers/registry.ts';
+import type { Generation, Provider, ProviderOptions } from '../providers/types.ts';
+import { scoreCase } from '../score/score.ts';
+import type { Suite, SuiteCase } from '../suite/types.ts';
+import { createProgress, type ModelSummary, type ProgressMode, type ProgressReporter } from './progress.ts';
+import {
+  beginRun,
+  currentSession,
+  endRun,
+  RunDirError,
+  setModelStatus,
+  writeRunInfo,
+  type GenerationSettings,
+  type ModelRunInfo,
+  type RunInfo,
+} from './provenance.ts';
+import { ResultsStore } from './results-store.ts';
+import { acquireRunLock } from './run-lock.ts';
+import type { ResultRecord } from './types.ts';
+
+export interface RunOptions {
+  suites: Suite[];
+  /** Model specs: registered ids or "<prefix>[:<argument>]". */
+  models: string[];
+  outDir: string;
+  /** Cases in flight at once per model. Default 1: throughput numbers want a single stream. */
+  concurrency?: number;
+  /** Per-case generation timeout; undefined = none. */
+  timeoutMs?: number;
+  seed?: number;
+  threads?: number;
+  /** Extra options for every provider (e.g. the oracle's delayMs). */
+  providerOptions?: Record<string, unknown>;
+  /** Model cache root; default $NEEDLE_BENCH_CACHE or ~/.cache/needle-bench/models. */
+  cacheDir?: string;
+  progress?: ProgressMode | ProgressReporter;
+  /** Abort to interrupt (Ctrl-C): finished cases stay, in-flight ones get `graceMs` to finish. */
+  signal?: AbortSignal;
+  graceMs?: number;
+  /** The command line, recorded in the session and used in the resume hint. */
+  argv?: string[];
+}
+
+export interface ModelOutcome extends ModelSummary {
+  status: ModelRunInfo['status'] | 'skipped';
+  error?: string;
+}
+
+export interface RunResult {
+  outDir: string;
+  interrupted: boolean;
+  /** Cases × models over all given models. */
+  totalCases: number;
+  /** Of those, finished (this session or earlier). */
+  finishedCases: number;
+  /** Records written by this session. */
+  written: number;
+  models: ModelOutcome[];
+  info: RunInfo;
+}
+
+export const DEFAULT_GRACE_MS = 2000;
+
+class InterruptedError extends Error {
+  override name = 'InterruptedError';
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Creates the run directory and proves it writable before any work is done. */
+function prepareOutDir(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+    if (!statSync(dir).isDirectory()) throw new Error('not a directory');
+    accessSync(dir, constants.W_OK);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    throw new RunDirError(`cannot write run directory --out ${dir}: ${e.code ? `${e.code} ${e.message}` : e.message}`);
+  }
+}
+
+function validate(options: RunOptions): void {
+  if (options.suites.length === 0) throw new RunDirError('no suites given');
+  if (options.models.length === 0) throw new RunDirError('no models given');
+  for (const s of options.suites) if (s.cases.length === 0) throw new RunDirError(`suite "${s.manifest.name}" (${s.path}) has zero cases`);
+  const dup = options.models.find((m, i) => options.models.indexOf(m) !== i);
+  if (dup) throw new RunDirError(`model "${dup}" is given twice`);
+  const c = options.concurrency ?? 1;
+  if (!Number.isInteger(c) || c < 1) throw new RunDirError(`concurrency must be a positive integer, got ${c}`);
+  const t = options.timeoutMs;
+  if (t !== undefined && !(Number.isFinite(t) && t > 0)) throw new RunDirError(`timeout must be a positive number of ms, got ${t}`);
+}
+
+/** Races a generation against an abort signal, so a provider that ignores the signal cannot hang the run. */
+function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  promise.catch(() => {}); // a late rejection after we gave up is not an unhandled error
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (v) => { signal.removeEventListener('abort', onAbort); resolve(v); },
+      (e) => { signal.removeEventListener('abort', onAbort); reject(e); },
+    );
+  });
+}
+
+interface CaseTask {
+  suite: Suite;
+  testCase: SuiteCase;
+}
+
+/** Runs one model over its unfinished cases. Knows nothing of other models. */
+class ModelRun {
+  private readonly inFlight = new Set<AbortController>();
+  written = 0;
+  passed = 0;
+  generationErrors = 0;
+
+  constructor(
+    private readonly spec: string,
+    private readonly provider: Provider,
+    private readonly dialect: Dialect,
+    private readonly store: ResultsStore,
+    private readonly options: RunOptions,
+    private readonly progress: ProgressReporter,
+    private readonly stopping: () => boolean,
+  ) {}
+
+  /** Aborts every case in flight (after the interruption grace period). */
+  abortInFlight(): void {
+    for (const ac of this.inFlight) ac.abort(new InterruptedError('interrupted'));
+  }
+
+  async run(tasks: CaseTask[]): Promise<void> {
+    const limit = pLimit(this.options.concurrency ?? 1);
+    await Promise.all(tasks.map((t) => limit(() => this.runCase(t))));
+  }
+
+  private async generate(testCase: SuiteCase, interrupt: AbortController): Promise<{ gen?: Generation; error?: string }> {
+    const timeoutMs = this.options.timeoutMs;
+    const timeout = timeoutMs !== undefined ? AbortSignal.timeout(timeoutMs) : undefined;
+    const signal = timeout ? AbortSignal.any([interrupt.signal, timeout]) : interrupt.signal;
+    try {
+      return { gen: await raceAbort(this.provider.generate(testCase, signal), signal) };
+    } catch (err) {
+      if (interrupt.signal.aborted) throw new InterruptedError('interrupted');
+      if (timeout?.aborted) return { error: `timed out after ${timeoutMs} ms` };
+      return { error: errorMessage(err) || 'generation failed' };
+    }
+  }
+
+  private async runCase({ suite, testCase }: CaseTask): Promise<void> {
+    if (this.stopping()) return;
+    const interrupt = new AbortController();
+    this.inFlight.add(interrupt);
+    let result: { gen?: Generation; error?: string };
+    try {
+      result = await this.generate(testCase, interrupt);
+    } catch (err) {
+      if (err instanceof InterruptedError) return; // not recorded: a resume runs it again
+      throw err;
+    } finally {
+      this.inFlight.delete(interrupt);
+    }
+    const record = await this.score(suite, testCase, result);
+    this.store.append(record);
+    this.written++;
+    if (record.verdict.pass) this.passed++;
+    if (record.generationError !== undefined) this.generationErrors++;
+    this.progress.caseDone(record.verdict.pass);
+  }
+
+  private async score(suite: Suite, testCase: SuiteCase, { gen, error }: { gen?: Generation; error?: string }): Promise<ResultRecord> {
+    const base = { id: testCase.id, suite: suite.manifest.name, category: testCase.category, model: this.spec };
+    if (!gen) {
+      const message = error ?? 'generation failed';
+      return {
+        ...base,
+        dialect: this.provider.dialect,
+        raw: '',
+        calls: null,
+        generationError: message,
+        verdict: scoreCase(testCase, { kind: 'generation_error', error: message }),
+        at: new Date().toISOString(),
+      };
+    }
+    const dialectId = gen.dialect ?? this.provider.dialect;
+    const dialect = dialectId === this.dialect.id ? this.dialect : await getDialect(dialectId);
+    const parsed = dialect.parse(gen.raw, testCase.tools);
+    const record: ResultRecord = {
+      ...base,
+      dialect: dialectId,
+      raw: gen.raw,
+      calls: parsed.ok ? parsed.calls : null,
+      verdict: scoreCase(testCase, parsed.ok ? { kind: 'parsed', calls: parsed.calls } : { kind: 'parse_error', error: parsed.error }),
+      at: new Date().toISOString(),
+    };
+    if (!parsed.ok) record.parseError = parsed.error;
+    if (gen.promptTokens !== undefined) record.promptTokens = gen.promptTokens;
+    if (gen.generatedTokens !== undefined) record.generatedTokens = gen.generatedTokens;
+    if (gen.timingsMeasured !== false) record.timings = gen.timings;
+    if (gen.info) record.info = gen.info;
+    return record;
+  }
+}
+
+/** Why a registered model cannot run here, before trying to load it (weights not pulled). */
+function missingWeights(spec: string, cacheDir: string): string | undefined {
+  const entry = modelRegistry().get(spec);
+  if (!entry) return undefined;
+  const p = presence(entry, cacheDir);
+  if (p.present) return undefined;
+  return `weights not present in ${p.dir} (missing: ${p.missing.join(', ')}); fetch them with: needle-bench pull ${spec}`;
+}
+
+export async function runBenchmark(options: RunOptions): Promise<RunResult> {
+  validate(options);
+  const cacheDir = options.cacheDir ?? modelCacheDir();
+  const providerOptions: ProviderOptions = {
+    ...options.providerOptions,
+    cacheDir,
+    ...(options.threads !== undefined ? { threads: options.threads } : {}),
+    ...(options.seed !== undefined ? { seed: options.seed } : {}),
+  };
+  // Unknown models fail here, before the run directory is touched.
+  const providers = new Map<string, Provider>();
+  for (const spec of options.models) providers.set(spec, await createProvider(spec, providerOptions));
+
+  prepareOutDir(options.outDir);
+  const lock = acquireRunLock(options.outDir);
+  const progress = typeof options.progress === 'object' ? options.progress : createProgress(options.progress ?? 'none');
+  let store: ResultsStore | undefined;
+  let info: RunInfo | undefined;
+  let status: 'completed' | 'interrupted' | 'failed' = 'failed';
+  const outcomes: ModelOutcome[] = [];
+  let interrupted = false;
+  let current: ModelRun | undefined;
+  let graceTimer: NodeJS.Timeout | undefined;
+  const onInterrupt = () => {
+    interrupted = true;
+    graceTimer = setTimeout(() => current?.abortInFlight(), options.graceMs ?? DEFAULT_GRACE_MS);
+    graceTimer.unref();
+  };
+  if (options.signal?.aborted) interrupted = true;
+  else options.signal?.addEventListener('abort', onInterrupt, { once: true });
+
+  try {
+    const generation: GenerationSettings = {
+      seed: options.seed ?? null,
+      timeoutMs: options.timeoutMs ?? null,
+      concurrency: options.concurrency ?? 1,
+      threads: options.threads ?? null,
+      providerOptions: options.providerOptions ?? {},
+    };
+    info = beginRun(options.outDir, { suites: options.suites, models: options.models, generation, argv: options.argv });
+    store = ResultsStore.open(options.outDir);
+    if (store.repairedBytes > 0) progress.message(`results.jsonl: dropped a torn last line (${store.repairedBytes} bytes) left by a killed run`);
+    writeRunInfo(options.outDir, info);
+    const suiteNames = new Set(options.suites.map((s) => s.manifest.name));
+    const total = options.suites.reduce((n, s) => n + s.cases.length, 0);
+
+    for (const spec of options.models) {
+      const provider = providers.get(spec)!;
+      const started = performance.now();
+      const earlier = store.existing.filter((r) => r.model === spec && suiteNames.has(r.suite));
+      const tasks: CaseTask[] = options.suites.flatMap((suite) =>
+        suite.cases.filter((c) => !store!.has(suite.manifest.name, spec, c.id)).map((testCase) => ({ suite, testCase })),
+      );
+      const summary = (run?: ModelRun): ModelSummary => ({
+        model: spec,
+        total,
+        resumed: total - tasks.length,
+        done: run?.written ?? 0,
+        passed: earlier.filter((r) => r.verdict.pass).length + (run?.passed ?? 0),
+        generationErrors: earlier.filter((r) => r.generationError !== undefined).length + (run?.generationErrors ?? 0),
+        seconds: (performance.now() - started) / 1000,
+      });
+      if (interrupted) {
+        outcomes.push({ ...summary(), status: 'skipped' });
+        continue;
+      }
+      if (tasks.length === 0) {
+        progress.modelEnd(summary());
+        outcomes.push({ ...summary(), status: 'ok' });
+        continue;
+      }
+
+      const missing = missingWeights(spec, cacheDir);
+      let dialect: Dialect;
+      const loadStart = performance.now();
+      try {
+        if (missing) throw new ModelNotPresentError(missing);
+        const provenance = await provider.load();
+        dialect = await getDialect(provider.dialect);
+        setModelStatus(info, { spec, status: 'ok', provenance, loadMs: performance.now() - loadStart });
+      } catch (err) {
+        const modelStatus = isModelNotPresent(err) ? 'not_present' : 'load_failed';
+        const error = errorMessage(err);
+        setModelStatus(info, { spec, status: modelStatus, error });
+        writeRunInfo(options.outDir, info);
+        progress.message(`${spec}: ${modelStatus === 'not_present' ? 'not present' : 'failed to load'}: ${error}; continuing with the other models`);
+        await provider.dispose().catch(() => {});
+        outcomes.push({ ...summary(), status: modelStatus, error });
+        continue;
+      }
+      writeRunInfo(options.outDir, info);
+
+      current = new ModelRun(spec, provider, dialect, store, options, progress, () => interrupted);
+      progress.modelStart(spec, total, total - tasks.length, earlier.filter((r) => r.verdict.pass).length);
+      try {
+        await current.run(tasks);
+      } finally {
+        currentSession(info).casesWritten += current.written;
+        await provider.dispose().catch(() => {});
+      }
+      progress.modelEnd(summary(current));
+      outcomes.push({ ...summary(current), status: 'ok' });
+      writeRunInfo(options.outDir, info);
+    }
+    status = interrupted ? 'interrupted' : 'completed';
+  } finally {
+    clearTimeout(graceTimer);
+    options.signal?.removeEventListener('abort', onInterrupt);
+    progress.stop();
+    store?.close();
+    if (info) {
+      endRun(info, status);
+      writeRunInfo(options.outDir, info);
+    }
+    lock.release();
+  }
+
+  const finishedCases = outcomes.reduce((n, o) => n + o.resumed + o.done, 0);
+  return {
+    outDir: options.outDir,
+    interrupted,
+    totalCases: outcomes.reduce((n, o) => n + o.total, 0),
+    finishedCases,
+    written: outcomes.reduce((n, o) => n + o.done, 0),
+    models: outcomes,
+    info: info!,
+  };
+}
