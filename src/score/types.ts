@@ -14,32 +14,48 @@ export const ERROR_TYPES = [
 ] as const;
 export type ErrorType = (typeof ERROR_TYPES)[number];
 
-/** Needle's own counting, so its published metrics can be reproduced. */
+/**
+ * Needle's own counting (cactus-compute/needle, needle/training/eval.py), per case, so its published
+ * rates can be reproduced by summing: name F1 from nameTp/Fp/Fn, call F1 from callTp/Fp/Fn,
+ * args_acc = argsExact / matchedCalls, param_haluc = hallucinatedParams / predParams,
+ * param_miss = missingParams / refParams, value_acc = valuesRight / matchedParams,
+ * exact_match = mean(exactMatch), json_parse_rate = mean(parsed). See src/score/needle-metrics.ts.
+ */
 export interface NeedleCounts {
+  /** Distinct function names: predicted and in the reference / predicted only / reference only. */
   nameTp: number; nameFp: number; nameFn: number;
+  /** Distinct whole calls (name + normalized arguments): both / predicted only / reference only. */
   callTp: number; callFp: number; callFn: number;
-  /** Calls whose arguments are exactly right (among name-matched calls). */
+  /** Predicted calls whose arguments equal those of a reference call of the same name. */
   argsExact: number;
-  /** Name-matched calls considered for argument metrics. */
+  /** Predicted calls whose name the reference has (argsExact's denominator). */
   matchedCalls: number;
-  /** Parameters the model produced that the expected call does not have. */
+  /** Arguments of predicted calls that the named tool's schema does not declare. */
   hallucinatedParams: number;
-  /** Expected parameters the model omitted. */
+  /** Reference arguments absent from a predicted call of the same name. */
   missingParams: number;
-  /** Parameters present on both sides (of matched calls), and how many of those have the right value. */
+  /** Arguments present in both a predicted call and its reference, and how many of those have the right value. */
   matchedParams: number;
   valuesRight: number;
-  /** Whole output exactly right (every call, every argument). */
+  /** Whole output exactly right (same calls, same normalized arguments; or both empty). */
   exactMatch: boolean;
-  /** Output parsed as JSON / in the dialect. */
+  /** Output parsed (JSON / the dialect). */
   parsed: boolean;
+  /** Arguments of predicted calls naming a provided tool (param_haluc's denominator). Optional for old records. */
+  predParams?: number;
+  /** Reference arguments of predicted calls with a reference of that name (param_miss's denominator; = matchedParams + missingParams). */
+  refParams?: number;
 }
 
 export interface Verdict {
   pass: boolean;
   error?: ErrorType;
   reason?: string;
+  /** BFCL's own error_type (e.g. "simple_function_checker:missing_optional"), for cross-checking with BFCL. */
+  bfclError?: string;
   /** Every call names a provided tool and its arguments validate against that tool's JSON Schema. */
   schemaValid: boolean;
+  /** Why `schemaValid` is false, for the first offending call (absent when valid). */
+  schemaReason?: string;
   needle: NeedleCounts;
 }

@@ -1,0 +1,212 @@
+// Needle's own tool-call metrics, counted per case so they can be summed and turned into Needle's
+// published rates. Source: cactus-compute/needle, needle/training/eval.py, benchmark_tool_calls().
+// Our interpretation, where our data differs from Needle's:
+// - The reference calls are the case's canonical answer: for every expected argument that may not
+//   be omitted (by the answer, or by the schema's required list, which BFCL checks first), its first
+//   acceptable value (BFCL-style dict answers {key: [values]} made concrete
+//   the same way). Values are taken as written, so 5 and 5.0 differ exactly as in Needle's Python.
+// - "Empty prediction" is a parsed output with no call (Needle tests the raw text for "" or "[]";
+//   our dialects map a no-call output to an empty list). An unparsable output has no calls, counts
+//   as a JSON parse failure, and is never an exact match.
+// - Function names are compared exactly (Needle snake-cases both sides because its model emits
+//   normalized names; our providers restore the original names before scoring).
+// - live_relevance (any call is right) has no reference call: it counts as an empty reference.
+import type { ExpectedArg, SuiteCase, ToolDef } from '../suite/types.ts';
+import type { ToolCall } from '../dialects/types.ts';
+import type { NeedleCounts } from './types.ts';
+import { PyFloat, pyFloatRepr, pyParseFloat, toPy } from './pyvalue.ts';
+
+interface RefCall {
+  name: string;
+  arguments: Record<string, unknown>;
+}
+
+function isDict(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof PyFloat);
+}
+
+/** The first acceptable value that is not the omission marker "". */
+function firstConcrete(candidates: unknown[]): { found: boolean; value?: unknown } {
+  for (const c of candidates) if (c !== '') return { found: true, value: c };
+  return { found: false };
+}
+
+/** A BFCL dict answer {key: [acceptable]} → one concrete dict; other values are kept. */
+function concrete(value: unknown): unknown {
+  if (isDict(value)) {
+    const out: Record<string, unknown> = {};
+    for (const [k, candidates] of Object.entries(value)) {
+      if (!Array.isArray(candidates)) {
+        out[k] = candidates;
+        continue;
+      }
+      const pick = firstConcrete(candidates);
+      if (pick.found) out[k] = pick.value;
+    }
+    return out;
+  }
+  if (Array.isArray(value) && value.length > 0 && value.every(isDict)) return value.map(concrete);
+  return value;
+}
+
+function refValue(arg: ExpectedArg, schemaRequired: boolean): { found: boolean; value?: unknown } {
+  if ((arg.optional && !schemaRequired) || arg.values.length === 0) return { found: false };
+  return { found: true, value: concrete((toPy(arg.values, arg.floatPaths) as unknown[])[0]) };
+}
+
+const refCache = new WeakMap<SuiteCase, RefCall[]>();
+
+/** The case's canonical reference calls (cached per case object). */
+export function referenceCalls(testCase: SuiteCase): RefCall[] {
+  let refs = refCache.get(testCase);
+  if (!refs) {
+    refs = testCase.expected.calls.map((call) => {
+      const args: Record<string, unknown> = {};
+      const required = testCase.tools.find((t) => t.name === call.name)?.parameters?.required;
+      for (const [param, arg] of Object.entries(call.args)) {
+        const v = refValue(arg, Array.isArray(required) && required.includes(param));
+        if (v.found) args[param] = v.value;
+      }
+      return { name: call.name, arguments: args };
+    });
+    refCache.set(testCase, refs);
+  }
+  return refs;
+}
+
+/**
+ * Needle's _normalize_value, applied to top-level argument values only: a string that Python's
+ * float() accepts becomes str(float) ("74.0060" → "74.006"); strings are stripped, lower-cased and
+ * lose a leading "at " and then "today at "; a float becomes its repr string; the rest is kept.
+ */
+export function normalizeValue(v: unknown): unknown {
+  if (typeof v === 'string') {
+    let s = v;
+    const f = pyParseFloat(s);
+    if (f !== undefined) s = pyFloatRepr(f instanceof PyFloat ? f.value : f);
+    s = s.trim().toLowerCase();
+    if (s.startsWith('at ')) s = s.slice(3).trim();
+    if (s.startsWith('today at ')) s = s.slice('today at '.length).trim();
+    return s;
+  }
+  if (v instanceof PyFloat) return pyFloatRepr(v.value);
+  if (typeof v === 'number' && !Number.isInteger(v)) return pyFloatRepr(v);
+  return v;
+}
+
+/**
+ * Python json.dumps(v, sort_keys=True) up to an injective re-encoding: equal exactly when Needle's
+ * strings are equal (ints, floats and bools stay distinct; keys sorted).
+ */
+export function canonical(v: unknown): string {
+  if (v === null || v === undefined) return 'null';
+  if (typeof v === 'boolean') return v ? 'true' : 'false';
+  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : pyFloatRepr(v);
+  if (v instanceof PyFloat) return pyFloatRepr(v.value);
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (Array.isArray(v)) return `[${v.map(canonical).join(', ')}]`;
+  const keys = Object.keys(v as object).sort();
+  return `{${keys.map((k) => `${JSON.stringify(k)}: ${canonical((v as Record<string, unknown>)[k])}`).join(', ')}}`;
+}
+
+function normalizedArgs(args: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(args)) out[k] = normalizeValue(v);
+  return out;
+}
+
+/** call_key: the call with normalized arguments, canonically serialized. */
+function callKey(name: string, args: Record<string, unknown>): string {
+  return canonical({ name, arguments: normalizedArgs(args) });
+}
+
+const schemaKeysCache = new WeakMap<ToolDef, Set<string>>();
+
+/** The parameter names a tool declares (Needle: the keys of its flat "parameters"). */
+function schemaKeys(tool: ToolDef): Set<string> {
+  let keys = schemaKeysCache.get(tool);
+  if (!keys) {
+    const props = tool.parameters?.properties;
+    keys = new Set(props !== null && typeof props === 'object' ? Object.keys(props) : []);
+    schemaKeysCache.set(tool, keys);
+  }
+  return keys;
+}
+
+export function emptyNeedleCounts(parsed: boolean): NeedleCounts {
+  return {
+    nameTp: 0, nameFp: 0, nameFn: 0, callTp: 0, callFp: 0, callFn: 0, argsExact: 0, matchedCalls: 0,
+    hallucinatedParams: 0, missingParams: 0, matchedParams: 0, valuesRight: 0, exactMatch: false, parsed,
+    predParams: 0, refParams: 0,
+  };
+}
+
+/**
+ * Needle's counts for one output. `calls` undefined means the output did not parse (or was not
+ * generated).
+ */
+export function needleCounts(testCase: SuiteCase, calls: ToolCall[] | undefined): NeedleCounts {
+  const counts = emptyNeedleCounts(calls !== undefined);
+  const refs = referenceCalls(testCase);
+  const preds = (calls ?? []).map((c) => ({ name: c.name, arguments: toPy(c.arguments, c.floatPaths) as Record<string, unknown> }));
+
+  const refKeysList = refs.map((r) => callKey(r.name, r.arguments));
+  const predKeysList = preds.map((p) => callKey(p.name, p.arguments));
+
+  // Exact match: both empty, or the same multiset of normalized calls.
+  const refEmpty = refs.length === 0;
+  const predEmpty = calls !== undefined && calls.length === 0;
+  if (refEmpty && predEmpty) counts.exactMatch = true;
+  else if (!refEmpty && calls !== undefined && !predEmpty && refKeysList.length === predKeysList.length) {
+    const a = [...refKeysList].sort();
+    const b = [...predKeysList].sort();
+    counts.exactMatch = a.every((k, i) => k === b[i]);
+  }
+
+  // Tool names and whole calls: set overlaps (duplicates count once, as in Needle).
+  const refNames = new Set(refs.map((r) => r.name));
+  const predNames = new Set(preds.map((p) => p.name));
+  for (const n of predNames) if (refNames.has(n)) counts.nameTp++; else counts.nameFp++;
+  for (const n of refNames) if (!predNames.has(n)) counts.nameFn++;
+  const refKeys = new Set(refKeysList);
+  const predKeys = new Set(predKeysList);
+  for (const k of predKeys) if (refKeys.has(k)) counts.callTp++; else counts.callFp++;
+  for (const k of refKeys) if (!predKeys.has(k)) counts.callFn++;
+
+  // Arguments of predicted calls whose name the reference has.
+  const refByName = new Map<string, Record<string, unknown>[]>();
+  for (const r of refs) {
+    const list = refByName.get(r.name) ?? [];
+    list.push(r.arguments);
+    refByName.set(r.name, list);
+  }
+  const toolByName = new Map(testCase.tools.map((t) => [t.name, t] as const));
+  for (const p of preds) {
+    const refArgsList = refByName.get(p.name);
+    if (refArgsList) {
+      counts.matchedCalls++;
+      const pa = canonical(normalizedArgs(p.arguments));
+      if (refArgsList.some((ra) => canonical(normalizedArgs(ra)) === pa)) counts.argsExact++;
+    }
+    const tool = toolByName.get(p.name);
+    if (!tool) continue; // Needle skips parameter counts for calls naming no provided tool
+    const declared = schemaKeys(tool);
+    const pKeys = Object.keys(p.arguments);
+    counts.predParams! += pKeys.length;
+    for (const k of pKeys) if (!declared.has(k)) counts.hallucinatedParams++;
+    if (refArgsList) {
+      const ref = refArgsList[0]; // Needle compares parameters with the first reference call of that name
+      const rKeys = Object.keys(ref);
+      counts.refParams! += rKeys.length;
+      for (const k of rKeys) {
+        if (!Object.hasOwn(p.arguments, k)) {
+          counts.missingParams++;
+          continue;
+        }
+        counts.matchedParams++;
+        if (canonical(normalizeValue(p.arguments[k])) === canonical(normalizeValue(ref[k]))) counts.valuesRight++;
+      }
+    }
+  }
+  return counts;
+}
