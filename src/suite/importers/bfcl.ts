@@ -96,20 +96,21 @@ function questionFiles(input: string): { files: string[]; notes: string[] } {
 
 function importFile(file: string, problems: string[]): SuiteCase[] {
   const category = bfclCategory(file);
-  const kind = answerKind(category);
-  const answers = kind === 'ground_truth' ? readAnswers(file, problems) : undefined;
+  const needsAnswers = answerKind(category) === 'ground_truth';
+  const answers = needsAnswers ? readAnswers(file, problems) : undefined;
   const cases: SuiteCase[] = [];
   for (const { line, value } of readJsonLines(file, problems)) {
     const at = `${file}:${line}`;
     const c = toCase(value, category, (p) => problems.push(`${at}: ${p}`));
+    const id = isRecord(value) && typeof value.id === 'string' ? value.id : undefined;
+    const answer = id === undefined ? undefined : answers?.get(id);
+    if (id !== undefined) answers?.delete(id);
     if (!c) continue;
     if (answers) {
-      const answer = answers.get(c.id);
       if (!answer) {
         problems.push(`${at}: id: no ground truth for ${JSON.stringify(c.id)} in ${answerFile(file)}`);
         continue;
       }
-      answers.delete(c.id);
       const { calls, problems: found } = groundTruthToCalls(answer.ground_truth, answer.floatPaths);
       for (const p of found) problems.push(`${answer.file}:${answer.line}: ${p}`);
       c.expected = { calls };
@@ -187,12 +188,13 @@ function answerFile(questionFile: string): string {
   return join(dirname(questionFile), 'possible_answer', basename(questionFile));
 }
 
-function readAnswers(questionFile: string, problems: string[]): Map<string, Answer> {
+/** The ground truth by id; undefined (and a problem) when the file is missing. */
+function readAnswers(questionFile: string, problems: string[]): Map<string, Answer> | undefined {
   const file = answerFile(questionFile);
   const answers = new Map<string, Answer>();
   if (!existsSync(file)) {
     problems.push(`${questionFile}: category "${bfclCategory(questionFile)}" needs its ground truth, ${file} does not exist`);
-    return answers;
+    return undefined;
   }
   for (const { line, value, floatPaths } of readJsonLines(file, problems)) {
     if (!isRecord(value) || typeof value.id !== 'string') {
