@@ -6,7 +6,8 @@
 //   list of dicts is a list of such dicts); the model must write one concrete value per key.
 // - Python keeps 1 and 1.0 apart. A number-typed value must be written as a float (`1.0`): BFCL
 //   auto-converts an int to float only at the top level, so `[1, 2]` fails a list of floats. An
-//   integer-typed value must be written without a decimal point.
+//   integer-typed value must be written without a decimal point. Where the schema does not say
+//   (e.g. BFCL's "any"), the value is written as the source wrote it (ExpectedArg.floatPaths).
 import type { ToolCall } from '../dialects/types.ts';
 import type { ExpectedCall, JsonSchema, SuiteCase, ToolDef } from '../suite/types.ts';
 
@@ -35,60 +36,77 @@ function itemsSchema(schema: JsonSchema | undefined): JsonSchema | undefined {
   return isPlainObject(schema?.items) ? (schema.items as JsonSchema) : undefined;
 }
 
-/** The first candidate that is not BFCL's "may be omitted" marker "". */
-function firstConcrete(candidates: unknown[]): { found: boolean; value?: unknown } {
-  for (const c of candidates) if (c !== '') return { found: true, value: c };
-  return { found: false };
+/** The first candidate that is not BFCL's "may be omitted" marker "", with its index. */
+function firstConcrete(candidates: unknown[]): { found: boolean; index: number; value?: unknown } {
+  const index = candidates.findIndex((c) => c !== '');
+  return index < 0 ? { found: false, index } : { found: true, index, value: candidates[index] };
 }
 
 /**
- * A concrete value as written (no more candidate lists), recording where an integral number must be
- * written as a float. Used below the first dict level, where BFCL compares values literally.
+ * Where we are: `src` points into the argument's acceptable `values` (to look up the floats the
+ * source wrote, ExpectedArg.floatPaths), `out` into the call's arguments (for ToolCall.floatPaths).
  */
-function literal(schema: JsonSchema | undefined, value: unknown, path: string, floatPaths: string[]): unknown {
-  if (typeof value === 'number' && Number.isInteger(value) && hasType(schema, 'number') && !hasType(schema, 'integer')) {
-    floatPaths.push(path);
+interface Walk {
+  expectedFloats: Set<string>;
+  floatPaths: string[];
+}
+
+/** Written as a float: the parameter is a float, or the source wrote it as one (never for an integer parameter). */
+function isFloat(schema: JsonSchema | undefined, src: string, walk: Walk): boolean {
+  if (hasType(schema, 'integer')) return false;
+  return hasType(schema, 'number') || walk.expectedFloats.has(src);
+}
+
+/** A concrete value as written (no candidate lists below here: BFCL compares these literally). */
+function literal(schema: JsonSchema | undefined, value: unknown, src: string, out: string, walk: Walk): unknown {
+  if (typeof value === 'number' && Number.isInteger(value)) {
+    if (isFloat(schema, src, walk)) walk.floatPaths.push(out);
   } else if (Array.isArray(value)) {
-    value.forEach((v, i) => literal(itemsSchema(schema), v, pointer(path, i), floatPaths));
+    value.forEach((v, i) => literal(itemsSchema(schema), v, pointer(src, i), pointer(out, i), walk));
   } else if (isPlainObject(value)) {
-    for (const [k, v] of Object.entries(value)) literal(propertySchema(schema, k), v, pointer(path, k), floatPaths);
+    for (const [k, v] of Object.entries(value)) literal(propertySchema(schema, k), v, pointer(src, k), pointer(out, k), walk);
   }
   return value;
 }
 
 /** A BFCL answer dict {key: [acceptable values]} -> one concrete dict (keys that may be omitted are). */
-function concreteDict(schema: JsonSchema | undefined, answer: Record<string, unknown>, path: string, floatPaths: string[]): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+function concreteDict(schema: JsonSchema | undefined, answer: Record<string, unknown>, src: string, out: string, walk: Walk): Record<string, unknown> {
+  const dict: Record<string, unknown> = {};
   for (const [key, candidates] of Object.entries(answer)) {
+    const keySchema = propertySchema(schema, key);
     if (!Array.isArray(candidates)) {
-      out[key] = literal(propertySchema(schema, key), candidates, pointer(path, key), floatPaths);
+      dict[key] = literal(keySchema, candidates, pointer(src, key), pointer(out, key), walk);
       continue;
     }
     const pick = firstConcrete(candidates);
-    if (pick.found) out[key] = literal(propertySchema(schema, key), pick.value, pointer(path, key), floatPaths);
+    if (pick.found) dict[key] = literal(keySchema, pick.value, pointer(pointer(src, key), pick.index), pointer(out, key), walk);
   }
-  return out;
+  return dict;
 }
 
 /** One acceptable value of an argument, made concrete for its parameter schema. */
-function concreteArg(schema: JsonSchema | undefined, value: unknown, path: string, floatPaths: string[]): unknown {
-  if (hasType(schema, 'object') && isPlainObject(value)) return concreteDict(schema, value, path, floatPaths);
+function concreteArg(schema: JsonSchema | undefined, value: unknown, src: string, out: string, walk: Walk): unknown {
+  if (hasType(schema, 'object') && isPlainObject(value)) return concreteDict(schema, value, src, out, walk);
   const items = itemsSchema(schema);
   if (hasType(schema, 'array') && hasType(items, 'object') && Array.isArray(value) && value.every(isPlainObject)) {
-    return value.map((v, i) => concreteDict(items, v as Record<string, unknown>, pointer(path, i), floatPaths));
+    return value.map((v, i) => concreteDict(items, v as Record<string, unknown>, pointer(src, i), pointer(out, i), walk));
   }
-  return literal(schema, value, path, floatPaths);
+  return literal(schema, value, src, out, walk);
 }
 
 export function oracleCall(expected: ExpectedCall, tools: ToolDef[]): ToolCall {
   const tool = tools.find((t) => t.name === expected.name);
   const args: Record<string, unknown> = {};
   const floatPaths: string[] = [];
+  // BFCL checks the schema's required list before the answer: an argument the answer lets us omit
+  // must still be written when the function declares it required (BFCL parallel_88).
+  const schemaRequired = new Set(Array.isArray(tool?.parameters.required) ? (tool.parameters.required as string[]) : []);
   for (const [name, arg] of Object.entries(expected.args)) {
-    if (arg.optional) continue;
+    if (arg.optional && !schemaRequired.has(name)) continue;
     const pick = firstConcrete(arg.values);
     if (!pick.found) continue;
-    args[name] = concreteArg(propertySchema(tool?.parameters, name), pick.value, pointer('', name), floatPaths);
+    const walk: Walk = { expectedFloats: new Set(arg.floatPaths ?? []), floatPaths };
+    args[name] = concreteArg(propertySchema(tool?.parameters, name), pick.value, `/${pick.index}`, pointer('', name), walk);
   }
   const call: ToolCall = { name: expected.name, arguments: args };
   if (floatPaths.length > 0) call.floatPaths = floatPaths;

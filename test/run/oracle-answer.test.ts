@@ -26,7 +26,7 @@ function kase(expected: SuiteCase['expected'], tools: ToolDef[] = [tool]): Suite
 describe('oracle answers', () => {
   it('takes the first acceptable value, omits optional args, and marks integral numbers of number params as floats', () => {
     const [call] = oracleCalls(kase({ calls: [{ name: 'f', args: {
-      n: { values: [3, 4] }, x: { values: [2, 2.5] }, s: { values: ['b', 'a'], optional: true }, ns: { values: [[1, 2]] }, xs: { values: [[1, 2.5]] },
+      n: { values: [3, 4] }, x: { values: [2, 2.5] }, opts: { values: [{ name: ['b'] }], optional: true }, ns: { values: [[1, 2]] }, xs: { values: [[1, 2.5]] },
     } }] }));
     expect(call.name).toBe('f');
     expect(call.arguments).toEqual({ n: 3, x: 2, ns: [1, 2], xs: [1, 2.5] });
@@ -57,5 +57,27 @@ describe('oracle answers', () => {
     const t: ToolDef = { name: 'g', parameters: { type: 'object', properties: { 'a/b~c': { type: 'number' } } } };
     const [call] = oracleCalls(kase({ calls: [{ name: 'g', args: { 'a/b~c': { values: [1] } } }] }, [t]));
     expect(call.floatPaths).toEqual(['/a~1b~0c']);
+  });
+});
+
+describe('oracle answers: floats the source wrote', () => {
+  it('writes a value as a float where the answer says the source did, unless the parameter is an integer', () => {
+    const t: ToolDef = { name: 'g', parameters: { type: 'object', properties: { any: {}, n: { type: 'integer' }, d: { type: 'object' } } } };
+    const [call] = oracleCalls(kase({ calls: [{ name: 'g', args: {
+      any: { values: [7, [1, 2]], floatPaths: ['/1/0'] },
+      n: { values: [3], floatPaths: ['/0'] },
+      d: { values: [{ k: ['', 4, 5] }], floatPaths: ['/0/k/1'] },
+    } }] }, [t]));
+    expect(call.arguments).toEqual({ any: 7, n: 3, d: { k: 4 } });
+    expect(call.floatPaths).toEqual(['/d/k']);
+    const [second] = oracleCalls(kase({ calls: [{ name: 'g', args: { any: { values: [[1, 2]], floatPaths: ['/0/0'] } } }] }, [t]));
+    expect(second.floatPaths).toEqual(['/any/0']);
+  });
+});
+
+describe('oracle answers: schema-required but omittable', () => {
+  it('writes an argument the answer marks omittable when the function schema requires it', () => {
+    const [call] = oracleCalls(kase({ calls: [{ name: 'f', args: { n: { values: [0], optional: true }, x: { values: [9.8], optional: true } } }] }));
+    expect(call.arguments).toEqual({ n: 0 });
   });
 });
