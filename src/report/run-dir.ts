@@ -109,11 +109,17 @@ function readModels(file: string, raw: unknown): RunModel[] {
   if (raw === undefined) return [];
   if (!Array.isArray(raw)) throw new Error(`${file}: models: expected an array`);
   return raw.map((m, i) => {
-    if (!isObject(m) || typeof m.id !== 'string') throw new Error(`${file}: models[${i}].id: expected a string`);
-    const model: RunModel = { id: m.id, status: typeof m.status === 'string' ? m.status : 'ok' };
+    // The runner writes `spec` (the model spec as given) and nests what load() reported under
+    // `provenance`; flat `id`/`parameterCount` are accepted too.
+    const id = isObject(m) ? (typeof m.spec === 'string' ? m.spec : m.id) : undefined;
+    if (!isObject(m) || typeof id !== 'string') throw new Error(`${file}: models[${i}].spec: expected a string`);
+    const loaded = isObject(m.provenance) ? m.provenance : {};
+    const model: RunModel = { id, status: typeof m.status === 'string' ? m.status : 'ok' };
     if (typeof m.error === 'string') model.error = m.error;
-    if (typeof m.displayName === 'string') model.displayName = m.displayName;
-    if (typeof m.parameterCount === 'number' && m.parameterCount > 0) model.parameterCount = m.parameterCount;
+    const displayName = m.displayName ?? loaded.displayName;
+    if (typeof displayName === 'string' && displayName !== '') model.displayName = displayName;
+    const parameterCount = m.parameterCount ?? loaded.parameterCount;
+    if (typeof parameterCount === 'number' && parameterCount > 0) model.parameterCount = parameterCount;
     return model;
   });
 }

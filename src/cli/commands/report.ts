@@ -1,0 +1,19 @@
+// `needle-bench report <run-dir>... --out <dir>`
+import type { Command } from 'commander';
+import { writeReport } from '../../report/write-report.ts';
+
+export function register(program: Command): void {
+  program
+    .command('report')
+    .description('Write summary.json, leaderboard.md and a self-contained leaderboard.html from one or more run directories')
+    .argument('<run-dirs...>', 'run directories (several are merged: same cases, different models)')
+    .requiredOption('-o, --out <dir>', 'output directory')
+    .option('--suite <paths...>', 'suite paths for the per-case drill-down (default: the paths recorded in run.json)')
+    .action(async (runDirs: string[], opts: { out: string; suite?: string[] }) => {
+      const { summary, files } = await writeReport({ runDirs, outDir: opts.out, suitePaths: opts.suite });
+      for (const w of summary.warnings) console.error(`warning: ${w}`);
+      const present = summary.models.filter((m) => m.results > 0).length;
+      console.log(`${summary.suites.length} suite(s), ${present} model(s) with results, ${summary.models.length - present} without`);
+      for (const f of Object.values(files)) console.log(`wrote ${f}`);
+    });
+}

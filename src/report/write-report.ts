@@ -1,0 +1,95 @@
+// `needle-bench report`: run dirs in, summary.json + leaderboard.md + leaderboard.html out.
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { loadSuite } from '../suite/load.ts';
+import type { SuiteCase } from '../suite/types.ts';
+import { suiteCharts, type Chart } from './charts.ts';
+import { caseKey, drillData, type CaseLookup } from './drilldown.ts';
+import { renderHtml } from './html.ts';
+import { renderMarkdown } from './markdown.ts';
+import { loadRunDir, mergeRuns, type MergedRuns } from './run-dir.ts';
+import { buildSummary, modelLabel, summaryJson, type Summary } from './summary.ts';
+
+export interface ReportOptions {
+  runDirs: string[];
+  outDir: string;
+  /** Extra suite paths for the drill-down (by default the paths recorded in run.json are tried). */
+  suitePaths?: string[];
+  now?: Date;
+}
+
+export interface ReportResult {
+  summary: Summary;
+  files: { summary: string; markdown: string; html: string };
+}
+
+export async function writeReport(opts: ReportOptions): Promise<ReportResult> {
+  if (opts.runDirs.length === 0) throw new Error('report: give at least one run directory');
+  const merged = mergeRuns(opts.runDirs.map(loadRunDir));
+  const lookup = await suiteLookup(merged, opts.suitePaths ?? [], opts.runDirs);
+  const summary = buildSummary(merged, opts.now);
+
+  const charts = new Map<string, Chart[]>();
+  for (const s of summary.suites) charts.set(s.name, await suiteCharts(summary, s.name));
+  const labels = new Map(summary.models.map((m) => [m.id, modelLabel(m)]));
+  const drill = drillData(merged.records, (id) => labels.get(id) ?? id, lookup);
+
+  const out = resolve(opts.outDir);
+  try {
+    mkdirSync(out, { recursive: true });
+  } catch (err) {
+    throw new Error(`report: cannot create output directory ${opts.outDir}: ${(err as Error).message}`);
+  }
+  const files = { summary: join(out, 'summary.json'), markdown: join(out, 'leaderboard.md'), html: join(out, 'leaderboard.html') };
+  writeFileSync(files.summary, summaryJson(summary));
+  writeFileSync(files.markdown, renderMarkdown(summary));
+  writeFileSync(files.html, renderHtml({ summary, charts, drill }));
+  return { summary, files };
+}
+
+/**
+ * Index suite cases for the drill-down. Suites are optional here: a report from results alone is
+ * still correct, it just cannot show queries and expected answers. Problems become warnings.
+ */
+async function suiteLookup(merged: MergedRuns, extraPaths: string[], runDirs: string[]): Promise<CaseLookup> {
+  const cases = new Map<string, SuiteCase>();
+  const tried = new Set<string>();
+  const wanted = new Set(merged.suites.map((s) => s.name));
+  const candidates: { path: string; explicit: boolean }[] = [
+    ...extraPaths.map((path) => ({ path: resolve(path), explicit: true })),
+    ...merged.suites.filter((s) => s.path).flatMap((s) => {
+      const p = s.path!;
+      // Recorded paths may be relative to where `run` was started; try cwd, then each run dir.
+      return isAbsolute(p) ? [{ path: p, explicit: false }] : [resolve(p), ...runDirs.map((d) => resolve(d, p))].map((path) => ({ path, explicit: false }));
+    }),
+  ];
+  const loaded = new Set<string>();
+  for (const { path, explicit } of candidates) {
+    if (tried.has(path)) continue;
+    tried.add(path);
+    if (!existsSync(path)) {
+      if (explicit) throw new Error(`report: --suite ${path} does not exist`);
+      continue;
+    }
+    const suite = await loadSuite(path).catch((err: Error) => {
+      if (explicit) throw err;
+      merged.warnings.push(`drill-down: could not load suite ${path}: ${err.message}`);
+      return undefined;
+    });
+    if (!suite || loaded.has(suite.manifest.name)) continue;
+    if (!wanted.has(suite.manifest.name)) {
+      if (explicit) merged.warnings.push(`drill-down: suite ${suite.manifest.name} (${path}) is not in these runs`);
+      continue;
+    }
+    const recorded = merged.suites.find((s) => s.name === suite.manifest.name)?.hash;
+    if (recorded && recorded !== suite.hash) {
+      merged.warnings.push(`drill-down: suite ${suite.manifest.name} at ${path} has changed since the run (hash ${suite.hash.slice(0, 12)}, run has ${recorded.slice(0, 12)}); cases shown as they are now`);
+    }
+    loaded.add(suite.manifest.name);
+    for (const c of suite.cases) cases.set(caseKey(suite.manifest.name, c.id), c);
+  }
+  for (const name of wanted) {
+    if (!loaded.has(name)) merged.warnings.push(`drill-down: suite ${name} not found; queries, tools and expected answers are omitted (pass --suite <path>)`);
+  }
+  return (suite, id) => cases.get(caseKey(suite, id));
+}

@@ -1,0 +1,103 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Ajv } from 'ajv';
+import addFormats from 'ajv-formats';
+import { writeReport } from '../../src/report/write-report.ts';
+import { loadRunDir, mergeRuns, parseResults } from '../../src/report/run-dir.ts';
+import { escapeHtml, jsonForScript } from '../../src/report/html-escape.ts';
+import { paretoFront } from '../../src/report/charts.ts';
+import { SUMMARY_SCHEMA_VERSION, type Summary } from '../../src/report/summary.ts';
+import { DEMO_MODELS, demoRecords, demoCases, HOSTILE_QUERY, writeDemo } from './demo-run.ts';
+import { record, writeRun } from './records.ts';
+
+let root: string;
+beforeAll(() => { root = mkdtempSync(join(tmpdir(), 'nb-report-')); });
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+function validator() {
+  const ajv = new Ajv({ allErrors: true, strict: false });
+  (addFormats as unknown as (a: Ajv) => void)(ajv);
+  return ajv.compile(JSON.parse(readFileSync(new URL('../../src/report/summary.schema.json', import.meta.url), 'utf8')));
+}
+
+describe('needle-bench report', () => {
+  it('writes a schema-valid summary.json, a markdown leaderboard and an HTML page', async () => {
+    const demo = await writeDemo(join(root, 'a'));
+    const { files } = await writeReport({ runDirs: [demo.runDir], outDir: join(root, 'a', 'out') });
+    const summary = JSON.parse(readFileSync(files.summary, 'utf8')) as Summary;
+    const validate = validator();
+    expect(validate(summary), JSON.stringify(validate.errors)).toBe(true);
+    expect(summary.schemaVersion).toBe(SUMMARY_SCHEMA_VERSION);
+    expect(summary.warnings).toEqual([]);
+
+    // Figures in the summary are those of the records.
+    for (const m of DEMO_MODELS) {
+      const mine = demo.records.filter((r) => r.model === m.id);
+      const all = summary.groups.find((g) => g.model === m.id && g.category === 'all')!;
+      expect(all.n).toBe(mine.length);
+      expect(all.passed).toBe(mine.filter((r) => r.verdict.pass).length);
+    }
+    expect(summary.pairwise).toHaveLength(3);
+    expect(summary.models.find((m) => m.id === 'lfm2.5-350m')).toMatchObject({ status: 'not_present', results: 0, hint: 'not present — `needle-bench pull lfm2.5-350m`' });
+    expect(summary.models.find((m) => m.id === 'needle')).toMatchObject({ displayName: 'Needle', parameterCount: 26_315_421 });
+
+    const md = readFileSync(files.markdown, 'utf8');
+    const needle = summary.groups.find((g) => g.model === 'needle' && g.category === 'all')!;
+    expect(md).toContain(`| 1 | Needle | 26.3M | ${(needle.passRate * 100).toFixed(1)}% [`);
+    expect(md).toContain('- **lfm2.5-350m**: not present — `needle-bench pull lfm2.5-350m`');
+    expect(md).toContain('- **granite-350m**: failed to load: ONNX model file is truncated');
+    expect(md).toMatch(/\| Needle vs FunctionGemma 270M \| 24 \|/);
+
+    const html = readFileSync(files.html, 'utf8');
+    expect(html).not.toMatch(/<(link|img|iframe)\b|src=|https?:\/\/(?!www\.w3\.org|vega\.github\.io)/); // self-contained
+    expect(html).not.toContain('<script>alert');
+    expect(html).not.toContain(HOSTILE_QUERY);
+    expect((html.match(/<svg/g) ?? []).length).toBe(4);
+  });
+
+  it('merges run dirs of different models on the same cases', async () => {
+    const cases = demoCases();
+    const [needle, gemma] = DEMO_MODELS;
+    await writeRun(join(root, 'r1'), demoRecords(cases, 'demo', [needle]), { models: [{ spec: 'needle', status: 'ok' }] });
+    await writeRun(join(root, 'r2'), demoRecords(cases, 'demo', [gemma]), { models: [{ spec: gemma.id, status: 'ok' }, { spec: 'needle', status: 'not_present' }] });
+    const { summary } = await writeReport({ runDirs: [join(root, 'r1'), join(root, 'r2')], outDir: join(root, 'merged') });
+    expect(summary.models.map((m) => [m.id, m.status, m.results])).toEqual([['needle', 'ok', 24], [gemma.id, 'ok', 24]]);
+    expect(summary.pairwise).toHaveLength(1);
+    expect(summary.pairwise[0].n).toBe(24);
+    expect(summary.warnings.some((w) => w.includes('suite demo not found'))).toBe(true);
+  });
+
+  it('keeps the last of duplicate results and says so', () => {
+    const a = { dir: 'a', records: [record({ id: 'x', model: 'm', pass: false })], models: [], suites: [], provenance: null, warnings: [] };
+    const b = { ...a, dir: 'b', records: [record({ id: 'x', model: 'm', pass: true })] };
+    const merged = mergeRuns([a, b]);
+    expect(merged.records.map((r) => r.verdict.pass)).toEqual([true]);
+    expect(merged.warnings[0]).toMatch(/b: 1 result\(s\) replace earlier ones/);
+  });
+
+  it('reports bad input with file and line', () => {
+    const good = JSON.stringify(record({ id: 'x', model: 'm', pass: true }));
+    expect(() => parseResults('r.jsonl', `${good}\n{oops\n${good}\n`)).toThrow(/^r\.jsonl:2: invalid JSON/);
+    expect(() => parseResults('r.jsonl', `${good}\n{"id":"y","suite":"s","model":"m","category":"c"}\n`)).toThrow(/r\.jsonl:2: verdict\.pass/);
+    const warnings: string[] = [];
+    expect(parseResults('r.jsonl', `${good}\n{"id":"torn`, warnings)).toHaveLength(1);
+    expect(warnings[0]).toMatch(/r\.jsonl:2: ignoring incomplete last line/);
+    expect(() => loadRunDir(join(root, 'nowhere'))).toThrow(/not a run directory/);
+  });
+});
+
+describe('report helpers', () => {
+  it('escapes HTML and script-embedded JSON', () => {
+    expect(escapeHtml(`<a href="x">'&'</a>`)).toBe('&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
+    const json = jsonForScript({ q: '</script><!-- \u2028' });
+    expect(json).not.toMatch(/<|\u2028/);
+    expect(JSON.parse(json)).toEqual({ q: '</script><!-- \u2028' });
+  });
+
+  it('finds the Pareto front (faster or more accurate, not dominated)', () => {
+    const pts = [{ x: 10, y: 0.5, id: 'a' }, { x: 20, y: 0.7, id: 'b' }, { x: 30, y: 0.6, id: 'c' }, { x: 5, y: 0.4, id: 'd' }, { x: 20, y: 0.7, id: 'e' }];
+    expect(paretoFront(pts).map((p) => p.id)).toEqual(['d', 'a', 'b', 'e']);
+  });
+});
