@@ -202,3 +202,10 @@ export function referenceGreedy(params: F32Params, cfg: NeedleConfig, src: numbe
   }
   return out;
 }
+
+/** float32 copies of every parameter of a checkpoint, as the reference forward reads them. */
+export function referenceParams(checkpoint: import('./types.ts').NeedleCheckpoint, toF32: (t: import('./types.ts').Tensor) => Float32Array): F32Params {
+  const out: F32Params = new Map();
+  for (const [k, t] of checkpoint.params) out.set(k, { shape: t.shape, data: toF32(t) });
+  return out;
+}
