@@ -115,9 +115,56 @@ function normalizedArgs(args: Record<string, unknown>): Record<string, unknown> 
   return out;
 }
 
-/** call_key: the call with normalized arguments, canonically serialized. */
-function callKey(name: string, args: Record<string, unknown>): string {
-  return canonical({ name, arguments: normalizedArgs(args) });
+/** One call, normalized once: Needle's call_key and the canonical form of its arguments and values. */
+interface KeyedCall {
+  name: string;
+  arguments: Record<string, unknown>;
+  /** canonical(normalized arguments) — equal iff Needle's json.dumps of them are equal. */
+  argsKey: string;
+  /** call_key: name + arguments; the composition is injective because names are JSON-quoted. */
+  callKey: string;
+  /** canonical(normalized value) per argument. */
+  valueKeys: Map<string, string>;
+}
+
+function keyed(name: string, args: Record<string, unknown>): KeyedCall {
+  const normalized = normalizedArgs(args);
+  const valueKeys = new Map<string, string>();
+  for (const [k, v] of Object.entries(normalized)) valueKeys.set(k, canonical(v));
+  const argsKey = canonical(normalized);
+  return { name, arguments: args, argsKey, callKey: `${JSON.stringify(name)} ${argsKey}`, valueKeys };
+}
+
+interface CaseRefs {
+  refs: KeyedCall[];
+  sortedKeys: string[];
+  names: Set<string>;
+  byName: Map<string, KeyedCall[]>;
+  tools: Map<string, ToolDef>;
+}
+
+const caseRefsCache = new WeakMap<SuiteCase, CaseRefs>();
+
+function caseRefs(testCase: SuiteCase): CaseRefs {
+  let r = caseRefsCache.get(testCase);
+  if (!r) {
+    const refs = referenceCalls(testCase).map((c) => keyed(c.name, c.arguments));
+    const byName = new Map<string, KeyedCall[]>();
+    for (const ref of refs) {
+      const list = byName.get(ref.name) ?? [];
+      list.push(ref);
+      byName.set(ref.name, list);
+    }
+    r = {
+      refs,
+      sortedKeys: refs.map((x) => x.callKey).sort(),
+      names: new Set(refs.map((x) => x.name)),
+      byName,
+      tools: new Map(testCase.tools.map((t) => [t.name, t] as const)),
+    };
+    caseRefsCache.set(testCase, r);
+  }
+  return r;
 }
 
 const schemaKeysCache = new WeakMap<ToolDef, Set<string>>();
@@ -147,64 +194,52 @@ export function emptyNeedleCounts(parsed: boolean): NeedleCounts {
  */
 export function needleCounts(testCase: SuiteCase, calls: ToolCall[] | undefined): NeedleCounts {
   const counts = emptyNeedleCounts(calls !== undefined);
-  const refs = referenceCalls(testCase);
-  const preds = (calls ?? []).map((c) => ({ name: c.name, arguments: toPy(c.arguments, c.floatPaths) as Record<string, unknown> }));
-
-  const refKeysList = refs.map((r) => callKey(r.name, r.arguments));
-  const predKeysList = preds.map((p) => callKey(p.name, p.arguments));
+  const ref = caseRefs(testCase);
+  const preds = (calls ?? []).map((c) => keyed(c.name, toPy(c.arguments, c.floatPaths) as Record<string, unknown>));
 
   // Exact match: both empty, or the same multiset of normalized calls.
-  const refEmpty = refs.length === 0;
+  const refEmpty = ref.refs.length === 0;
   const predEmpty = calls !== undefined && calls.length === 0;
   if (refEmpty && predEmpty) counts.exactMatch = true;
-  else if (!refEmpty && calls !== undefined && !predEmpty && refKeysList.length === predKeysList.length) {
-    const a = [...refKeysList].sort();
-    const b = [...predKeysList].sort();
-    counts.exactMatch = a.every((k, i) => k === b[i]);
+  else if (!refEmpty && !predEmpty && calls !== undefined && preds.length === ref.refs.length) {
+    const predKeys = preds.map((p) => p.callKey).sort();
+    counts.exactMatch = predKeys.every((k, i) => k === ref.sortedKeys[i]);
   }
 
   // Tool names and whole calls: set overlaps (duplicates count once, as in Needle).
-  const refNames = new Set(refs.map((r) => r.name));
   const predNames = new Set(preds.map((p) => p.name));
-  for (const n of predNames) if (refNames.has(n)) counts.nameTp++; else counts.nameFp++;
-  for (const n of refNames) if (!predNames.has(n)) counts.nameFn++;
-  const refKeys = new Set(refKeysList);
-  const predKeys = new Set(predKeysList);
+  for (const n of predNames) if (ref.names.has(n)) counts.nameTp++; else counts.nameFp++;
+  for (const n of ref.names) if (!predNames.has(n)) counts.nameFn++;
+  const refKeys = new Set(ref.sortedKeys);
+  const predKeys = new Set(preds.map((p) => p.callKey));
   for (const k of predKeys) if (refKeys.has(k)) counts.callTp++; else counts.callFp++;
   for (const k of refKeys) if (!predKeys.has(k)) counts.callFn++;
 
   // Arguments of predicted calls whose name the reference has.
-  const refByName = new Map<string, Record<string, unknown>[]>();
-  for (const r of refs) {
-    const list = refByName.get(r.name) ?? [];
-    list.push(r.arguments);
-    refByName.set(r.name, list);
-  }
-  const toolByName = new Map(testCase.tools.map((t) => [t.name, t] as const));
   for (const p of preds) {
-    const refArgsList = refByName.get(p.name);
-    if (refArgsList) {
+    const refsOfName = ref.byName.get(p.name);
+    if (refsOfName) {
       counts.matchedCalls++;
-      const pa = canonical(normalizedArgs(p.arguments));
-      if (refArgsList.some((ra) => canonical(normalizedArgs(ra)) === pa)) counts.argsExact++;
+      if (refsOfName.some((r) => r.argsKey === p.argsKey)) counts.argsExact++;
     }
-    const tool = toolByName.get(p.name);
+    const tool = ref.tools.get(p.name);
     if (!tool) continue; // Needle skips parameter counts for calls naming no provided tool
     const declared = schemaKeys(tool);
-    const pKeys = Object.keys(p.arguments);
-    counts.predParams! += pKeys.length;
-    for (const k of pKeys) if (!declared.has(k)) counts.hallucinatedParams++;
-    if (refArgsList) {
-      const ref = refArgsList[0]; // Needle compares parameters with the first reference call of that name
-      const rKeys = Object.keys(ref);
-      counts.refParams! += rKeys.length;
-      for (const k of rKeys) {
-        if (!Object.hasOwn(p.arguments, k)) {
+    for (const k of p.valueKeys.keys()) {
+      counts.predParams!++;
+      if (!declared.has(k)) counts.hallucinatedParams++;
+    }
+    if (refsOfName) {
+      const first = refsOfName[0]; // Needle compares parameters with the first reference call of that name
+      for (const [k, refValueKey] of first.valueKeys) {
+        counts.refParams!++;
+        const predValueKey = p.valueKeys.get(k);
+        if (predValueKey === undefined) {
           counts.missingParams++;
           continue;
         }
         counts.matchedParams++;
-        if (canonical(normalizeValue(p.arguments[k])) === canonical(normalizeValue(ref[k]))) counts.valuesRight++;
+        if (predValueKey === refValueKey) counts.valuesRight++;
       }
     }
   }
