@@ -44,6 +44,9 @@ export async function runCommand(opts: RunCliOptions, argv: string[]): Promise<n
       process.stderr.write(
         `interrupted: ${result.finishedCases} of ${result.totalCases} cases done; resume with: needle-bench ${argv.map(shellQuote).join(' ')}\n`,
       );
+      // A provider that ignores the abort (a native inference call) would keep the process alive
+      // until its case ends; everything worth keeping is on disk, so leave soon regardless.
+      setTimeout(() => process.exit(EXIT_INTERRUPTED), 1000).unref();
       return EXIT_INTERRUPTED;
     }
     const failed = result.models.filter((m) => m.status === 'load_failed');
