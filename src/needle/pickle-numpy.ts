@@ -19,12 +19,18 @@ export const ALLOWED_GLOBALS: ReadonlySet<string> = new Set([
   ...RECONSTRUCT, ...FROMBUFFER, ...SCALAR, NDARRAY, DTYPE, ORDERED_DICT, CODECS_ENCODE, ...EMPTY_BYTES,
 ]);
 
+/** Names from a hostile file may hold control characters: escape them for the message. */
+function printable(s: string): string {
+  return s.replace(/[^\x20-\x7e]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
 /** Resolve GLOBAL / STACK_GLOBAL: an inert marker for an allowlisted name, else a refusal. */
 export function resolveGlobal(module: string, name: string): PyGlobal {
   const qualified = `${module}.${name}`;
   if (!ALLOWED_GLOBALS.has(qualified)) {
+    const shown = qualified.length > 200 ? `${printable(qualified.slice(0, 200))}…` : printable(qualified);
     const hint = module.startsWith('ml_dtypes') ? ' (ml_dtypes arrays such as bfloat16 cannot be unpickled safely: save them as float16/float32 or safetensors)' : '';
-    throw new PickleError(`refused global ${qualified}: not in the allowlist${hint}`);
+    throw new PickleError(`refused global ${shown}: not in the allowlist${hint}`);
   }
   return new PyGlobal(module, name);
 }

@@ -25,6 +25,7 @@ const OP = {
   SETITEM: 0x73, TUPLE: 0x74, SETITEMS: 0x75, EMPTY_DICT: 0x7d, EMPTY_TUPLE: 0x29,
   PROTO: 0x80, NEWOBJ: 0x81, TUPLE1: 0x85, TUPLE2: 0x86, TUPLE3: 0x87, NEWTRUE: 0x88, NEWFALSE: 0x89,
   LONG1: 0x8a, LONG4: 0x8b, SHORT_BINUNICODE: 0x8c, BINUNICODE8: 0x8d, BINBYTES8: 0x8e,
+  STRING: 0x53, UNICODE: 0x56, INT: 0x49, LONG: 0x4c, FLOAT: 0x46, SHORT_BINSTRING: 0x55, BINSTRING: 0x54,
   NEWOBJ_EX: 0x92, STACK_GLOBAL: 0x93, MEMOIZE: 0x94, FRAME: 0x95, BYTEARRAY8: 0x96,
 } as const;
 
@@ -170,6 +171,31 @@ class Machine {
     if (b[n - 1] & 0x80) v -= 1n << BigInt(8 * n);
     return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
   }
+  private decimal(s: string): number | bigint {
+    if (s.length > this.maxLongBytes * 3 || !/^[-+]?\d+$/.test(s)) this.fail(`bad integer literal '${s.slice(0, 40)}'`);
+    const v = BigInt(s);
+    return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
+  }
+  /** A protocol-0 STRING: a quoted Python literal with backslash escapes, as latin-1 text. */
+  private quoted(s: string): string {
+    const q = s[0];
+    if (s.length < 2 || (q !== "'" && q !== '"') || s[s.length - 1] !== q) this.fail('STRING is not quoted');
+    const body = s.slice(1, -1);
+    const simple: Record<string, string> = { n: '\n', r: '\r', t: '\t', a: '\x07', b: '\b', f: '\f', v: '\v', '\\': '\\', "'": "'", '"': '"' };
+    return body.replace(/\\(x[0-9a-fA-F]{2}|[0-7]{1,3}|.)/g, (m, e: string) => {
+      if (e[0] === 'x') return String.fromCharCode(parseInt(e.slice(1), 16));
+      if (/^[0-7]/.test(e)) return String.fromCharCode(parseInt(e, 8) & 0xff);
+      return simple[e] ?? m;
+    });
+  }
+  /** A protocol-0 UNICODE: raw-unicode-escape (only \uXXXX and \UXXXXXXXX are escapes). */
+  private rawUnicodeEscape(s: string): string {
+    return s.replace(/\\u([0-9a-fA-F]{4})|\\U([0-9a-fA-F]{8})/g, (_m, a?: string, b?: string) => {
+      const cp = parseInt((a ?? b) as string, 16);
+      if (cp > 0x10ffff) this.fail(`bad code point U+${cp.toString(16)}`);
+      return String.fromCodePoint(cp);
+    });
+  }
   /** Errors from the numpy emulation carry this opcode's position. */
   private guarded<T>(f: () => T): T {
     try {
@@ -263,6 +289,37 @@ class Machine {
         case OP.BYTEARRAY8:
           this.push(this.take(this.len64()));
           break;
+        // Protocol 0/1 text scalars (old or hand-made pickles; INST/GLOBAL payloads use them).
+        case OP.STRING:
+          this.push(this.quoted(this.line()));
+          break;
+        case OP.UNICODE:
+          this.push(this.rawUnicodeEscape(this.line()));
+          break;
+        case OP.SHORT_BINSTRING:
+          this.push(Buffer.from(this.take(this.u8())).toString('latin1'));
+          break;
+        case OP.BINSTRING: {
+          const n = this.i32();
+          if (n < 0) this.fail('negative BINSTRING size');
+          this.push(Buffer.from(this.take(n)).toString('latin1'));
+          break;
+        }
+        case OP.INT: {
+          const s = this.line();
+          if (s === '01' || s === '00') this.push(s === '01');
+          else this.push(this.decimal(s));
+          break;
+        }
+        case OP.LONG:
+          this.push(this.decimal(this.line().replace(/L$/, '')));
+          break;
+        case OP.FLOAT: {
+          const s = this.line();
+          if (!/^[-+]?(\d+\.?\d*([eE][-+]?\d+)?|\.\d+([eE][-+]?\d+)?|inf|nan)$/i.test(s)) this.fail(`bad FLOAT '${s}'`);
+          this.push(/inf/i.test(s) ? (s.startsWith('-') ? -Infinity : Infinity) : /nan/i.test(s) ? NaN : Number(s));
+          break;
+        }
         case OP.EMPTY_DICT:
           this.push(new Map());
           break;
@@ -397,7 +454,7 @@ class Machine {
             const name = this.line();
             this.guarded(() => resolveGlobal(module, name));
           }
-          this.fail(reason ?? `unsupported opcode 0x${this.op.toString(16)} (text-mode protocol 0/1 pickles are not supported)`);
+          this.fail(reason ?? `unsupported opcode 0x${this.op.toString(16)}`);
         }
       }
     }
@@ -407,7 +464,9 @@ class Machine {
 
 /** Unpickle bytes into plain data. Throws PickleError (never anything else) on any bad input. */
 export function unpickle(data: Uint8Array, options: UnpickleOptions = {}): PyValue {
-  const m = new Machine(data, options.maxMarks ?? 10_000, options.maxLongBytes ?? 256);
+  // A plain Uint8Array view (not a Node Buffer), so arrays handed out behave like any Uint8Array.
+  const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  const m = new Machine(bytes, options.maxMarks ?? 10_000, options.maxLongBytes ?? 256);
   try {
     return m.run();
   } catch (e) {

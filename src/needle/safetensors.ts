@@ -64,7 +64,8 @@ function parseEntry(where: string, name: string, raw: unknown, dataLength: numbe
 }
 
 /** Parse a whole safetensors file held in memory; tensor bytes are views into `bytes`. */
-export function parseSafetensors(bytes: Uint8Array, where = 'safetensors'): SafetensorsFile {
+export function parseSafetensors(input: Uint8Array, where = 'safetensors'): SafetensorsFile {
+  const bytes = new Uint8Array(input.buffer, input.byteOffset, input.byteLength); // not a Node Buffer
   if (bytes.length < 8) throw new SafetensorsError(`${where}: ${bytes.length} bytes is too short for the 8-byte header length`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLength = view.getBigUint64(0, true);

@@ -28,7 +28,10 @@ export function byteLength(dtype: DType, shape: readonly number[]): number {
 
 /** Copy into a fresh ArrayBuffer so typed-array views are aligned whatever the source offset. */
 function aligned(bytes: Uint8Array): ArrayBuffer {
-  return bytes.slice().buffer;
+  // Not bytes.slice(): on a Node Buffer, slice() is a view of the shared pool, not a copy.
+  const copy = new Uint8Array(bytes.length);
+  copy.set(bytes);
+  return copy.buffer;
 }
 
 /** Any numeric tensor as float32 values (int64 via Number: exact below 2^53). */
