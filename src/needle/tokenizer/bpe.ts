@@ -13,32 +13,69 @@ export interface BpeVocab {
   isUnused: (id: number) => boolean;
   /** Reference PieceToId: reserved (control/unknown/byte) pieces, then mergeable, else unk. */
   pieceToId: (piece: string) => number;
+  /** Mergeable id of each single UTF-16 unit, -1 if that character is not a piece. */
+  charIds: Int32Array;
+  /** (left id · vocabSize + right id) → id of the piece left+right (see buildPairTable). */
+  pairs: Map<number, number>;
+  vocabSize: number;
+}
+
+/**
+ * Every way a mergeable piece splits into two mergeable pieces, keyed by the two ids: the merge
+ * lookup then costs one numeric Map probe instead of building and hashing a substring. Exactly
+ * equivalent to the reference's string lookup when both symbols are pieces; a symbol that is not
+ * a piece (an out-of-vocabulary character) falls back to the string lookup.
+ */
+export function buildCharIds(mergeable: Map<string, number>): Int32Array {
+  const charIds = new Int32Array(0x10000).fill(-1);
+  for (const [piece, id] of mergeable) if (piece.length === 1) charIds[piece.charCodeAt(0)] = id;
+  return charIds;
+}
+
+export function buildPairTable(mergeable: Map<string, number>, vocabSize: number): Map<number, number> {
+  const pairs = new Map<number, number>();
+  for (const [piece, id] of mergeable) {
+    for (let k = codePointLength(piece, 0); k < piece.length; k += codePointLength(piece, k)) {
+      const a = mergeable.get(piece.slice(0, k));
+      if (a === undefined) continue;
+      const b = mergeable.get(piece.slice(k));
+      if (b !== undefined) pairs.set(a * vocabSize + b, id);
+    }
+  }
+  return pairs;
 }
 
 /** One segment of the input: its text and id (the unk id for text outside the vocabulary). */
 export type Segment = [piece: string, id: number];
 
-/** Max-heap of candidate pairs stored in parallel arrays (no per-pair objects). */
+/** Max-heap of candidate pairs in growable typed arrays (no per-pair objects). */
 class PairHeap {
-  private order: number[] = [];
-  readonly left: number[] = [];
-  readonly right: number[] = [];
-  readonly score: number[] = [];
-  readonly size: number[] = [];
+  private order = new Int32Array(64);
+  private count = 0;
+  private entries = 0;
+  left = new Int32Array(64);
+  right = new Int32Array(64);
+  score = new Float32Array(64);
+  size = new Int32Array(64);
 
   get length(): number {
-    return this.order.length;
+    return this.count;
   }
 
   push(left: number, right: number, score: number, size: number): void {
-    const e = this.left.length;
-    this.left.push(left);
-    this.right.push(right);
-    this.score.push(score);
-    this.size.push(size);
+    if (this.entries === this.left.length) this.growEntries();
+    const e = this.entries++;
+    this.left[e] = left;
+    this.right[e] = right;
+    this.score[e] = score;
+    this.size[e] = size;
+    if (this.count === this.order.length) {
+      const bigger = new Int32Array(this.order.length * 2);
+      bigger.set(this.order);
+      this.order = bigger;
+    }
     const order = this.order;
-    let i = order.length;
-    order.push(e);
+    let i = this.count++;
     while (i > 0) {
       const p = (i - 1) >> 1;
       if (!this.before(e, order[p])) break;
@@ -51,8 +88,8 @@ class PairHeap {
   pop(): number {
     const order = this.order;
     const top = order[0];
-    const last = order.pop()!;
-    const n = order.length;
+    const n = --this.count;
+    const last = order[n];
     if (n > 0) {
       let i = 0;
       for (;;) {
@@ -75,23 +112,47 @@ class PairHeap {
     const sb = this.score[b];
     return sa > sb || (sa === sb && this.left[a] < this.left[b]);
   }
+
+  private growEntries(): void {
+    const cap = this.left.length * 2;
+    const grow = <T extends Int32Array | Float32Array>(a: T, make: (n: number) => T): T => {
+      const b = make(cap);
+      b.set(a);
+      return b;
+    };
+    this.left = grow(this.left, (n) => new Int32Array(n));
+    this.right = grow(this.right, (n) => new Int32Array(n));
+    this.score = grow(this.score, (n) => new Float32Array(n));
+    this.size = grow(this.size, (n) => new Int32Array(n));
+  }
 }
 
 export function bpeEncode(normalized: string, vocab: BpeVocab, userSymbols: PrefixMatcher): Segment[] {
   if (normalized.length === 0) return [];
   // Initial symbols: [start, end) spans of the normalized text.
-  const start: number[] = [];
-  const end: number[] = [];
-  const frozen: boolean[] = [];
-  for (let pos = 0; pos < normalized.length; ) {
-    const sym = userSymbols.match(normalized, pos);
-    const len = sym > 0 ? sym : codePointLength(normalized, pos);
-    start.push(pos);
-    end.push(pos + len);
-    frozen.push(sym > 0);
-    pos += len;
+  const cap = normalized.length;
+  const start = new Int32Array(cap);
+  const end = new Int32Array(cap);
+  const frozen = new Uint8Array(cap);
+  // Mergeable piece id of each symbol, -1 if its text is not a piece (or is a frozen symbol).
+  const ids = new Int32Array(cap);
+  let n = 0;
+  for (let pos = 0; pos < normalized.length; n++) {
+    const sym = userSymbols.empty ? 0 : userSymbols.match(normalized, pos);
+    start[n] = pos;
+    if (sym > 0) {
+      frozen[n] = 1;
+      ids[n] = -1;
+      pos += sym;
+    } else {
+      const len = codePointLength(normalized, pos);
+      ids[n] = len === 1 ? vocab.charIds[normalized.charCodeAt(pos)] : (vocab.mergeable.get(normalized.substr(pos, 2)) ?? -1);
+      pos += len;
+    }
+    end[n] = pos;
   }
-  const n = start.length;
+  const V = vocab.vocabSize;
+  const mergedId: number[] = [];
   const prev = new Int32Array(n);
   const next = new Int32Array(n);
   const alive = new Uint8Array(n).fill(1);
@@ -104,12 +165,14 @@ export function bpeEncode(normalized: string, vocab: BpeVocab, userSymbols: Pref
   const revMerge = new Map<string, [string, string]>();
   const maybeAddPair = (l: number, r: number): void => {
     if (l < 0 || r < 0 || frozen[l] || frozen[r]) return;
-    const piece = normalized.slice(start[l], end[r]);
-    const id = vocab.mergeable.get(piece);
+    const a = ids[l];
+    const b = ids[r];
+    const id = a >= 0 && b >= 0 ? vocab.pairs.get(a * V + b) : vocab.mergeable.get(normalized.slice(start[l], end[r]));
     if (id === undefined) return;
+    mergedId.push(id); // indexed like the heap's entries
     heap.push(l, r, vocab.scores[id], end[r] - start[l]);
     if (vocab.isUnused(id)) {
-      revMerge.set(piece, [normalized.slice(start[l], end[l]), normalized.slice(start[r], end[r])]);
+      revMerge.set(normalized.slice(start[l], end[r]), [normalized.slice(start[l], end[l]), normalized.slice(start[r], end[r])]);
     }
   };
 
@@ -122,6 +185,7 @@ export function bpeEncode(normalized: string, vocab: BpeVocab, userSymbols: Pref
     // Stale: a side was merged away, or grew since this pair was queued.
     if (!alive[l] || !alive[r] || end[l] - start[l] + (end[r] - start[r]) !== heap.size[e]) continue;
     end[l] = end[r];
+    ids[l] = mergedId[e];
     alive[r] = 0;
     next[l] = next[r];
     if (next[r] >= 0) prev[next[r]] = l;
@@ -140,6 +204,11 @@ export function bpeEncode(normalized: string, vocab: BpeVocab, userSymbols: Pref
     resegment(split[0]);
     resegment(split[1]);
   };
-  for (let i = 0; i !== -1; i = next[i]) resegment(normalized.slice(start[i], end[i]));
+  for (let i = 0; i !== -1; i = next[i]) {
+    const id = ids[i];
+    // A mergeable id is exactly what PieceToId would return (the loader refuses duplicate texts).
+    if (id >= 0 && !vocab.isUnused(id)) out.push([normalized.slice(start[i], end[i]), id]);
+    else resegment(normalized.slice(start[i], end[i]));
+  }
   return out;
 }

@@ -34,6 +34,42 @@ export class Normalizer {
 
   /** `text` must be well-formed UTF-16 (see toWellFormed). */
   normalize(text: string): string {
+    return this.charsMap ? this.normalizeGeneral(text) : this.normalizeIdentity(text);
+  }
+
+  /**
+   * Identity rule: every code point maps to itself, so only ASCII spaces need work; user-defined
+   * symbols pass through unchanged either way (and never start with a space here, see below).
+   * Same result as normalizeGeneral, without a call per code point.
+   */
+  private normalizeIdentity(text: string): string {
+    if (!this.userSymbols.empty && this.userSymbolsMayHoldSpace()) return this.normalizeGeneral(text);
+    const { spec } = this;
+    const removeExtra = spec.removeExtraWhitespaces;
+    let pos = 0;
+    if (removeExtra) while (pos < text.length && text.charCodeAt(pos) === 0x20) pos++;
+    if (pos >= text.length) return '';
+    let body = text.slice(pos);
+    if (removeExtra) body = body.replace(/ {2,}/g, ' ');
+    if (spec.escapeWhitespaces) body = body.replaceAll(' ', SPACE_SYMBOL);
+    let out = !this.treatWhitespaceAsSuffix && spec.addDummyPrefix ? this.space + body : body;
+    if (removeExtra) {
+      let end = out.length;
+      while (end > 0 && out[end - 1] === this.space) end--;
+      out = out.slice(0, end);
+    }
+    if (this.treatWhitespaceAsSuffix && spec.addDummyPrefix) out += this.space;
+    return out;
+  }
+
+  private spaceInSymbols?: boolean;
+  /** A user-defined symbol containing ' ' would shield its spaces from removal: take the slow path. */
+  private userSymbolsMayHoldSpace(): boolean {
+    this.spaceInSymbols ??= this.userSymbols.symbols().some((s) => s.includes(' '));
+    return this.spaceInSymbols;
+  }
+
+  private normalizeGeneral(text: string): string {
     const { spec } = this;
     const removeExtra = spec.removeExtraWhitespaces;
     let pos = 0;

@@ -16,6 +16,10 @@ export class PrefixMatcher {
     for (const list of this.byFirst.values()) list.sort((a, b) => b.length - a.length);
   }
 
+  symbols(): string[] {
+    return [...this.byFirst.values()].flat();
+  }
+
   get empty(): boolean {
     return this.byFirst.size === 0;
   }

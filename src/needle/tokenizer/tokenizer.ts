@@ -1,7 +1,7 @@
 // The SentencePiece processor for BPE models: normalize → BPE → byte fallback on encode; pieces →
 // text (byte pieces joined back into UTF-8, ▁ → space, first ▁ dropped, control pieces hidden) on
 // decode. Mirrors sentencepiece_processor.cc; see index.ts for the public API.
-import { bpeEncode, type BpeVocab, type Segment } from './bpe.ts';
+import { bpeEncode, buildCharIds, buildPairTable, type BpeVocab, type Segment } from './bpe.ts';
 import { parseModelProto, type ModelProto, type PieceType } from './model-proto.ts';
 import { Normalizer, SPACE_SYMBOL } from './normalizer.ts';
 import { PrefixMatcher } from './prefix-matcher.ts';
@@ -81,7 +81,15 @@ export class SentencePieceTokenizer {
     const reserved = this.reserved;
     const pieceToId = (piece: string): number => reserved.get(piece) ?? mergeable.get(piece) ?? unkId;
     const types = this.types;
-    this.vocab = { mergeable, scores, isUnused: (id) => types[id] === 'unused', pieceToId };
+    this.vocab = {
+      mergeable,
+      scores,
+      isUnused: (id) => types[id] === 'unused',
+      pieceToId,
+      charIds: buildCharIds(mergeable),
+      pairs: buildPairTable(mergeable, this.vocabSize),
+      vocabSize: this.vocabSize,
+    };
 
     this.byteFallback = trainerSpec.byteFallback;
     this.byteIds = new Int32Array(256);
