@@ -81,3 +81,37 @@ describe('oracle answers: schema-required but omittable', () => {
     expect(call.arguments).toEqual({ n: 0 });
   });
 });
+
+describe('oracle provider output under the scorer', () => {
+  it('passes an any-call (live_relevance) case with a schema-valid call, and a no-call case with plain text', async () => {
+    const { factory } = await import('../../src/providers/oracle.ts');
+    const { getDialect } = await import('../../src/dialects/registry.ts');
+    const { scoreCase } = await import('../../src/score/score.ts');
+    const oracle = factory.create('oracle', { cacheDir: '' });
+    await oracle.load();
+    const json = await getDialect('json');
+    for (const c of [kase({ calls: [], anyCall: true }), kase({ calls: [] })]) {
+      const { raw } = await oracle.generate(c);
+      const parsed = json.parse(raw, c.tools);
+      expect(parsed.ok).toBe(true);
+      if (!parsed.ok) continue;
+      expect(parsed.calls.length).toBe(c.expected.anyCall ? 1 : 0);
+      const verdict = scoreCase(c, { kind: 'parsed', calls: parsed.calls });
+      expect(verdict.pass, verdict.reason).toBe(true);
+      expect(verdict.schemaValid).toBe(true);
+    }
+  });
+
+  it('honours delayMs and the abort signal', async () => {
+    const { factory } = await import('../../src/providers/oracle.ts');
+    expect(() => factory.create('oracle', { cacheDir: '', delayMs: -1 })).toThrow(/delayMs/);
+    const slow = factory.create('oracle', { cacheDir: '', delayMs: 10_000 });
+    const ac = new AbortController();
+    const started = performance.now();
+    setTimeout(() => ac.abort(new Error('stop')), 20);
+    await expect(slow.generate(kase({ calls: [] }), ac.signal)).rejects.toThrow('stop');
+    expect(performance.now() - started).toBeLessThan(5000);
+    const timed = await factory.create('oracle', { cacheDir: '', delayMs: '30' }).generate(kase({ calls: [] }));
+    expect(timed.timings.totalMs).toBeGreaterThanOrEqual(25);
+  });
+});

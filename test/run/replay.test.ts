@@ -44,4 +44,17 @@ describe('replay provider', () => {
     await expect(missing.load()).rejects.toThrow(/replay: cannot read .*nope\.jsonl: ENOENT/);
     expect(() => factory.create('replay:', { cacheDir: tmp.path })).toThrow(/replay needs a file/);
   });
+
+  it('fails to load when a line names an unknown dialect, and passes a known line dialect on to the runner', async () => {
+    const [c0] = sampleCases(1);
+    const bad = join(tmp.path, 'klingon.jsonl');
+    writeFileSync(bad, JSON.stringify({ id: c0.id, raw: 'x', dialect: 'klingon' }) + '\n');
+    await expect(factory.create(`replay:${bad}`, { cacheDir: tmp.path }).load()).rejects.toThrow(/unknown dialect "klingon"; available: .*json/);
+    const good = join(tmp.path, 'json.jsonl');
+    writeFileSync(good, JSON.stringify({ id: c0.id, raw: 'x', dialect: 'json' }) + '\n');
+    const p = factory.create(`replay:${good}`, { cacheDir: tmp.path });
+    await p.load();
+    expect((await p.generate(c0)).dialect).toBe('json');
+    expect(() => factory.create(`replay:${good}`, { cacheDir: tmp.path, dialect: 3 })).toThrow(/option dialect/);
+  });
 });
