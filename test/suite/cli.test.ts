@@ -1,0 +1,34 @@
+// The `suite` commands end to end, through the real CLI entry point.
+import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { suiteDir, tempDir, validCase } from './helpers.ts';
+
+const repoRoot = resolve(import.meta.dirname, '../..');
+
+function cli(...args: string[]) {
+  const r = spawnSync(process.execPath, [join(repoRoot, 'bin/needle-bench.js'), ...args], { cwd: repoRoot, encoding: 'utf8' });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('needle-bench suite', () => {
+  it('import bfcl writes a suite folder with one file per category, and validate counts it', () => {
+    const out = join(tempDir(), 'bfcl');
+    const imported = cli('suite', 'import', 'bfcl', 'test/fixtures/bfcl', '--out', out, '--name', 'bfcl-fixtures');
+    expect(imported.stderr).toBe('');
+    expect(imported.status).toBe(0);
+    expect(readdirSync(out).filter((f) => f.endsWith('.jsonl'))).toHaveLength(9);
+    const validated = cli('suite', 'validate', out);
+    expect(validated.status).toBe(0);
+    expect(validated.stdout).toMatch(/^suite bfcl-fixtures v4 \(Apache-2\.0\): 19 cases, sha256 [0-9a-f]{64}\n/);
+    expect(validated.stdout).toMatch(/\n {2}live_simple +3\n/);
+  });
+
+  it('validate prints file:line: field problems and exits 1', () => {
+    const dir = suiteDir([JSON.stringify(validCase('a')), JSON.stringify({ ...validCase('b'), category: 5 })]);
+    const r = cli('suite', 'validate', dir);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`${join(dir, 'cases.jsonl')}:2: category: must be string`);
+  });
+});
