@@ -23,6 +23,11 @@ const MODELS = [
   { name: 'needle-branch-16k', file: path.join(shared, 'fixtures/sentencepiece/needle-branch-16k.model') },
   { name: 'needle-settings', file: path.join(fixtures, 'needle-settings.model') },
   { name: 'nfkc-settings', file: path.join(fixtures, 'nfkc-settings.model') },
+  // needle-settings edited at the protobuf level: option branches Needle's settings never take.
+  ...['no-dummy-no-remove', 'no-escape', 'ws-suffix', 'unused', 'no-bytes'].map((v) => ({
+    name: `variant-${v}`,
+    file: path.join(fixtures, `variant-${v}.model`),
+  })),
 ];
 
 const agreement: string[] = [];
@@ -49,7 +54,7 @@ describe.each(MODELS)('golden parity: $name', ({ name, file }) => {
     agreement.push(
       `${name}: encode ids ${n - idMismatches.length}/${n}, pieces ${n - pieceMismatches.length}/${n}`,
     );
-    expect(golden.encode.length).toBeGreaterThan(300);
+    expect(golden.encode.length).toBeGreaterThan(200);
     expect(idMismatches.map((c) => c.text)).toEqual([]);
     expect(pieceMismatches.map((c) => c.text)).toEqual([]);
   });
