@@ -42,14 +42,23 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-function toNumber(key: string, v: unknown): number {
+/** For messages: JSON where possible (bigint and cycles cannot be). */
+function show(v: unknown): string {
+  try {
+    return typeof v === 'bigint' ? String(v) : (JSON.stringify(v) ?? String(v));
+  } catch {
+    return String(v);
+  }
+}
+
+function toNumber(where: string, key: string, v: unknown): number {
   if (typeof v === 'bigint') {
-    if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < -BigInt(Number.MAX_SAFE_INTEGER)) throw new ConfigError(`config.${key}: integer ${v} out of range`);
+    if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < -BigInt(Number.MAX_SAFE_INTEGER)) throw new ConfigError(`${where}.${key}: integer ${v} out of range`);
     return Number(v);
   }
   if (typeof v === 'number' && Number.isFinite(v)) return v;
   if (typeof v === 'boolean') return v ? 1 : 0; // Python bools are ints
-  throw new ConfigError(`config.${key}: expected a number, got ${JSON.stringify(v) ?? String(v)}`);
+  throw new ConfigError(`${where}.${key}: expected a number, got ${show(v)}`);
 }
 
 /**
@@ -67,16 +76,16 @@ export function resolveConfig(raw: Record<string, unknown>, where = 'config'): N
     }
     const field = key as FieldName;
     if (INT_FIELDS.includes(field)) {
-      const n = toNumber(key, value);
+      const n = toNumber(where, key, value);
       if (!Number.isInteger(n) || n < 0) throw new ConfigError(`${where}.${key}: expected a non-negative integer, got ${n}`);
       out[key] = n;
     } else if (NUMBER_FIELDS.includes(field)) {
-      out[key] = toNumber(key, value);
+      out[key] = toNumber(where, key, value);
     } else if (STRING_FIELDS.includes(field)) {
-      if (typeof value !== 'string') throw new ConfigError(`${where}.${key}: expected a string, got ${JSON.stringify(value)}`);
+      if (typeof value !== 'string') throw new ConfigError(`${where}.${key}: expected a string, got ${show(value)}`);
       out[key] = value;
     } else if (BOOL_FIELDS.includes(field)) {
-      if (typeof value !== 'boolean' && value !== 0 && value !== 1) throw new ConfigError(`${where}.${key}: expected a bool, got ${JSON.stringify(value)}`);
+      if (typeof value !== 'boolean' && value !== 0 && value !== 1) throw new ConfigError(`${where}.${key}: expected a bool, got ${show(value)}`);
       out[key] = Boolean(value);
     }
   }
