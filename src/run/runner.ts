@@ -14,6 +14,7 @@ import { createProvider } from '../providers/registry.ts';
 import type { Generation, Provider, ProviderOptions } from '../providers/types.ts';
 import { scoreCase } from '../score/score.ts';
 import type { Suite, SuiteCase } from '../suite/types.ts';
+import { raceAbort } from './race-abort.ts';
 import { createProgress, type ModelSummary, type ProgressMode, type ProgressReporter } from './progress.ts';
 import {
   beginRun,
@@ -105,20 +106,6 @@ function validate(options: RunOptions): void {
   if (t !== undefined && !(Number.isFinite(t) && t > 0)) throw new RunDirError(`timeout must be a positive number of ms, got ${t}`);
 }
 
-/** Races a generation against an abort signal, so a provider that ignores the signal cannot hang the run. */
-function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  promise.catch(() => {}); // a late rejection after we gave up is not an unhandled error
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (v) => { signal.removeEventListener('abort', onAbort); resolve(v); },
-      (e) => { signal.removeEventListener('abort', onAbort); reject(e); },
-    );
-  });
-}
-
 interface CaseTask {
   suite: Suite;
   testCase: SuiteCase;
@@ -156,7 +143,9 @@ class ModelRun {
     const timeout = timeoutMs !== undefined ? AbortSignal.timeout(timeoutMs) : undefined;
     const signal = timeout ? AbortSignal.any([interrupt.signal, timeout]) : interrupt.signal;
     try {
-      return { gen: await raceAbort(this.provider.generate(testCase, signal), signal) };
+      const gen = await raceAbort(this.provider.generate(testCase, signal), signal);
+      if (typeof gen?.raw !== 'string') return { error: `provider ${this.spec} returned no raw text` };
+      return { gen };
     } catch (err) {
       if (interrupt.signal.aborted) throw new InterruptedError('interrupted');
       if (timeout?.aborted) return { error: `timed out after ${timeoutMs} ms` };

@@ -59,7 +59,7 @@ describe('needle-bench run (child process)', () => {
   it('SIGKILL mid-run, then a re-run into the same dir: no case lost, none duplicated, every record valid', async () => {
     const out = join(tmp.path, 'killed');
     const results = join(out, RESULTS_FILE);
-    const first = start(runArgs(out, 150));
+    const first = start(runArgs(out, 250));
     let exited = false;
     void first.done.then(() => (exited = true));
     await waitForLines(results, 4, () => exited);
@@ -95,7 +95,7 @@ describe('needle-bench run (child process)', () => {
   it('SIGINT finishes the case in flight, flushes, prints the resume hint and exits 130', async () => {
     const out = join(tmp.path, 'interrupted');
     const results = join(out, RESULTS_FILE);
-    const args = runArgs(out, 150);
+    const args = runArgs(out, 250);
     const run = start(args);
     let exited = false;
     void run.done.then(() => (exited = true));
