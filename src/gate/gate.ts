@@ -1,0 +1,145 @@
+// The regression gate: a run against a baseline, model × suite by model × suite, case by case.
+import type { ResultRecord } from '../run/types.ts';
+import type { LoadedRun } from '../report/run-dir.ts';
+import { comparePaired, pairedCounts } from '../stats/paired-difference.ts';
+import { caseOutcome, speedOf, type Baseline, type BaselineEntry, type CaseOutcome } from './baseline.ts';
+import { ACCURACY_METRICS, LOWER_IS_BETTER, SPEED_METRICS, type AccuracyMetric, type GateConfig, type GateMetric, type SpeedMetric } from './metrics.ts';
+
+export type CheckStatus = 'pass' | 'fail' | 'skipped';
+
+export interface Check {
+  metric: GateMetric;
+  status: CheckStatus;
+  baseline: number | null;
+  run: number | null;
+  /** Accuracy: run − baseline (rate). Speed: relative change (run / baseline − 1). */
+  change: number | null;
+  tolerance: number | null;
+  /** Accuracy only: exact McNemar p on the matched cases, and the 95% interval of the change. */
+  pValue?: number;
+  ci?: { lo: number; hi: number };
+  /** Accuracy only: matched cases that got worse / better on this metric. */
+  worse?: number;
+  better?: number;
+  /** One-line explanation. */
+  message: string;
+}
+
+export interface EntryResult {
+  model: string;
+  suite: string;
+  /** Case ids present on both sides. */
+  matched: number;
+  onlyInBaseline: number;
+  onlyInRun: number;
+  checks: Check[];
+  /** Matched cases that passed in the baseline and fail now (id → error type). */
+  newlyFailing: { id: string; error?: string }[];
+  newlyPassing: string[];
+}
+
+export interface GateResult {
+  passed: boolean;
+  config: GateConfig;
+  entries: EntryResult[];
+}
+
+export interface GateOptions {
+  config: GateConfig;
+  /** Only gate this model (a model id as in the run / baseline). */
+  model?: string;
+  /** Compare even when the suite's content hash changed (pairs whatever case ids still match). */
+  allowSuiteChange?: boolean;
+}
+
+export class GateInputError extends Error {
+  override name = 'GateInputError';
+}
+
+export function evaluateGate(baseline: Baseline, run: LoadedRun, opts: GateOptions): GateResult {
+  const runModels = [...new Set(run.records.map((r) => r.model))].sort();
+  let entries = baseline.entries;
+  if (opts.model !== undefined) {
+    entries = entries.filter((e) => e.model === opts.model);
+    if (entries.length === 0) {
+      throw new GateInputError(`model ${opts.model} is not in the baseline (baseline has: ${[...new Set(baseline.entries.map((e) => e.model))].join(', ') || 'none'})`);
+    }
+  }
+  const results = entries.map((entry) => {
+    const records = run.records.filter((r) => r.model === entry.model && r.suite === entry.suite);
+    if (records.length === 0) {
+      if (!runModels.includes(entry.model)) {
+        const status = run.models.find((m) => m.id === entry.model);
+        const why = status && status.status !== 'ok' ? ` (${status.status}${status.error ? `: ${status.error}` : ''})` : '';
+        throw new GateInputError(`model ${entry.model} is not in run ${run.dir}${why}; the run has: ${runModels.join(', ') || 'no results'}`);
+      }
+      const suites = [...new Set(run.records.filter((r) => r.model === entry.model).map((r) => r.suite))];
+      throw new GateInputError(`suite ${entry.suite} is not in run ${run.dir} for model ${entry.model}; the run has suite(s): ${suites.join(', ')}. Is the baseline for a different suite?`);
+    }
+    const runHash = run.suites.find((s) => s.name === entry.suite)?.hash;
+    if (entry.suiteHash && runHash && entry.suiteHash !== runHash && !opts.allowSuiteChange) {
+      throw new GateInputError(`suite ${entry.suite} differs from the baseline's (content hash ${runHash.slice(0, 12)} in the run, ${entry.suiteHash.slice(0, 12)} in the baseline): save a new baseline, or pass --allow-suite-change to compare the case ids both still have`);
+    }
+    return evaluateEntry(entry, records, opts.config);
+  });
+  return { passed: results.every((e) => e.checks.every((c) => c.status !== 'fail')), config: opts.config, entries: results };
+}
+
+function evaluateEntry(entry: BaselineEntry, records: ResultRecord[], config: GateConfig): EntryResult {
+  const now = new Map(records.map((r) => [r.id, caseOutcome(r)]));
+  const ids = Object.keys(entry.cases).filter((id) => now.has(id));
+  if (ids.length === 0) {
+    throw new GateInputError(`model ${entry.model}, suite ${entry.suite}: no case id of the baseline is in the run (baseline e.g. ${Object.keys(entry.cases).slice(0, 3).join(', ')}; run e.g. ${[...now.keys()].slice(0, 3).join(', ')}): the baseline is for a different suite`);
+  }
+  const before = ids.map((id) => entry.cases[id]);
+  const after = ids.map((id) => now.get(id)!);
+  const checks: Check[] = [
+    ...ACCURACY_METRICS.map((m) => accuracyCheck(m, before, after, config)),
+    ...SPEED_METRICS.map((m) => speedCheck(m, entry.throughput[m] ?? null, speedOf(entry.model, entry.suite, records)[m], config)),
+  ];
+  return {
+    model: entry.model,
+    suite: entry.suite,
+    matched: ids.length,
+    onlyInBaseline: Object.keys(entry.cases).length - ids.length,
+    onlyInRun: now.size - ids.length,
+    checks,
+    newlyFailing: ids.filter((id) => entry.cases[id].pass && !now.get(id)!.pass).map((id) => ({ id, ...(now.get(id)!.error ? { error: now.get(id)!.error } : {}) })),
+    newlyPassing: ids.filter((id) => !entry.cases[id].pass && now.get(id)!.pass),
+  };
+}
+
+const FIELD: Record<AccuracyMetric, keyof CaseOutcome> = { passRate: 'pass', schemaValidRate: 'schemaValid', parseRate: 'parsed', exactMatch: 'exactMatch' };
+
+function accuracyCheck(metric: AccuracyMetric, before: CaseOutcome[], after: CaseOutcome[], config: GateConfig): Check {
+  const field = FIELD[metric];
+  const cmp = comparePaired(pairedCounts(before.map((o) => Boolean(o[field])), after.map((o) => Boolean(o[field]))));
+  const tolerance = config.tolerances[metric];
+  const base = { metric, baseline: cmp.rateA, run: cmp.rateB, change: cmp.diff, tolerance, pValue: cmp.pValue, ci: { lo: cmp.lo, hi: cmp.hi }, worse: cmp.aOnly, better: cmp.bOnly };
+  const figures = `${pctText(cmp.rateA)} → ${pctText(cmp.rateB)} (${ppText(cmp.diff)}; ${cmp.aOnly} worse, ${cmp.bOnly} better of ${cmp.n}; McNemar p=${cmp.pValue < 0.001 ? '<0.001' : cmp.pValue.toFixed(3)})`;
+  if (tolerance === null) return { ...base, status: 'skipped', message: `${figures}; check disabled` };
+  const drop = -cmp.diff;
+  const tooBig = drop > tolerance + 1e-12;
+  const significant = cmp.pValue < config.alpha;
+  if (tooBig && significant) return { ...base, status: 'fail', message: `${figures}: drop exceeds the tolerance of ${ppText(tolerance, false)} and is significant (p < ${config.alpha})` };
+  const why = !tooBig ? `within the tolerance of ${ppText(tolerance, false)}` : `exceeds the tolerance of ${ppText(tolerance, false)} but is not significant (p ≥ ${config.alpha})`;
+  return { ...base, status: 'pass', message: `${figures}: ${why}` };
+}
+
+function speedCheck(metric: SpeedMetric, before: number | null, after: number | null, config: GateConfig): Check {
+  const tolerance = config.tolerances[metric];
+  const base = { metric, baseline: before, run: after, tolerance };
+  if (before === null || after === null || !(before > 0)) {
+    return { ...base, change: null, status: 'skipped', message: `not reported by ${before === null ? 'the baseline' : 'the run'}` };
+  }
+  const change = after / before - 1;
+  const figures = `${fmt(before)} → ${fmt(after)} (${change >= 0 ? '+' : '−'}${Math.abs(change * 100).toFixed(1)}%)`;
+  if (tolerance === null) return { ...base, change, status: 'skipped', message: `${figures}; check disabled` };
+  const worse = LOWER_IS_BETTER.has(metric) ? change : -change;
+  if (worse > tolerance + 1e-12) return { ...base, change, status: 'fail', message: `${figures}: ${LOWER_IS_BETTER.has(metric) ? 'slower' : 'drop'} beyond the tolerance of ${(tolerance * 100).toFixed(0)}%` };
+  return { ...base, change, status: 'pass', message: `${figures}: within the tolerance of ${(tolerance * 100).toFixed(0)}%` };
+}
+
+const pctText = (x: number) => `${(x * 100).toFixed(1)}%`;
+const ppText = (x: number, signed = true) => `${signed ? (x >= 0 ? '+' : '−') : ''}${Math.abs(x * 100).toFixed(1)} pp`;
+const fmt = (x: number) => (x >= 100 ? x.toFixed(0) : x.toFixed(1));

@@ -1,0 +1,81 @@
+// The gate and baseline-save commands' work, separated from argument parsing so tests call it directly.
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { loadRunDir } from '../report/run-dir.ts';
+import { buildBaseline, readBaseline, type Baseline } from './baseline.ts';
+import { evaluateGate, type GateResult } from './gate.ts';
+import { gateMarkdown } from './gate-markdown.ts';
+import { gateJunit } from './junit.ts';
+import { applyToleranceFlags, DEFAULT_GATE_CONFIG, parseGateConfig } from './metrics.ts';
+
+export interface SaveBaselineOptions {
+  run: string;
+  out: string;
+  /** Keep only these models. */
+  models?: string[];
+}
+
+export function saveBaseline(opts: SaveBaselineOptions): Baseline {
+  const run = loadRunDir(opts.run);
+  const baseline = buildBaseline(run);
+  if (opts.models && opts.models.length > 0) {
+    const have = new Set(baseline.entries.map((e) => e.model));
+    for (const m of opts.models) if (!have.has(m)) throw new Error(`model ${m} is not in run ${opts.run} (the run has: ${[...have].join(', ')})`);
+    baseline.entries = baseline.entries.filter((e) => opts.models!.includes(e.model));
+  }
+  const out = resolve(opts.out);
+  try {
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(out, JSON.stringify(baseline, null, 1) + '\n');
+  } catch (err) {
+    throw new Error(`cannot write baseline ${opts.out}: ${(err as Error).message}`);
+  }
+  return baseline;
+}
+
+export interface GateCommandOptions {
+  baseline: string;
+  run: string;
+  model?: string;
+  tolerance?: string[];
+  config?: string;
+  junit?: string;
+  allowSuiteChange?: boolean;
+  /** Where to append the markdown summary (default: $GITHUB_STEP_SUMMARY when set). */
+  stepSummary?: string;
+}
+
+export interface GateCommandResult {
+  result: GateResult;
+  markdown: string;
+  exitCode: 0 | 1;
+}
+
+export function runGate(opts: GateCommandOptions): GateCommandResult {
+  const baseline = readBaseline(opts.baseline);
+  let config = DEFAULT_GATE_CONFIG;
+  if (opts.config) {
+    let text: string;
+    try {
+      text = readFileSync(opts.config, 'utf8');
+    } catch (err) {
+      throw new Error(`gate config ${opts.config}: cannot read: ${(err as Error).message}`);
+    }
+    config = parseGateConfig(text, opts.config);
+  }
+  config = applyToleranceFlags(config, opts.tolerance ?? []);
+  const run = loadRunDir(opts.run);
+  const result = evaluateGate(baseline, run, { config, model: opts.model, allowSuiteChange: opts.allowSuiteChange });
+  const markdown = gateMarkdown(result, opts.baseline, baseline, opts.run);
+  if (opts.junit) {
+    try {
+      mkdirSync(dirname(resolve(opts.junit)), { recursive: true });
+      writeFileSync(opts.junit, gateJunit(result));
+    } catch (err) {
+      throw new Error(`cannot write JUnit XML ${opts.junit}: ${(err as Error).message}`);
+    }
+  }
+  const summaryFile = opts.stepSummary ?? process.env.GITHUB_STEP_SUMMARY;
+  if (summaryFile) appendFileSync(summaryFile, markdown + '\n');
+  return { result, markdown, exitCode: result.passed ? 0 : 1 };
+}
