@@ -79,7 +79,8 @@ export async function loadSuites(paths: string[]): Promise<Suite[]> {
 }
 
 function readCaseLines(file: string, text: string, collector: CaseCollector): void {
-  const lines = text.split('\n');
+  // A byte-order mark (some Windows editors add one) is not JSON; it is not an error either.
+  const lines = text.replace(/^\uFEFF/, '').split('\n');
   lines.forEach((raw, i) => {
     const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     if (line.trim() === '') return;
@@ -97,7 +98,7 @@ function readCaseLines(file: string, text: string, collector: CaseCollector): vo
 function parseManifest(file: string, bytes: Buffer, problems: string[]): SuiteManifest | undefined {
   let value: unknown;
   try {
-    value = JSON.parse(bytes.toString('utf8'));
+    value = JSON.parse(bytes.toString('utf8').replace(/^\uFEFF/, ''));
   } catch (err) {
     problems.push(`${file}: invalid JSON: ${(err as Error).message}`);
     return undefined;

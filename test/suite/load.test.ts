@@ -44,6 +44,11 @@ describe('loadSuite: valid suites', () => {
     expect(suite.manifest).toEqual(MANIFEST);
   });
 
+  it('ignores a byte-order mark at the start of a case file', async () => {
+    const dir = suiteDir(['\uFEFF' + line(validCase('bom'))]);
+    expect((await loadSuite(dir)).cases.map((c) => c.id)).toEqual(['bom']);
+  });
+
   it('accepts anyCall answers and CRLF line ends', async () => {
     const c = validCase('r', { category: 'live_relevance', expected: { calls: [], anyCall: true } });
     const dir = suiteDir([line(c) + '\r']);

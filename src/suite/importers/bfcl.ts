@@ -224,15 +224,16 @@ function readJsonLines(file: string, problems: string[]): JsonLine[] {
   return out;
 }
 
-/** Provenance for the manifest: the upstream repo and commit when a SOURCE.md names them. */
+const UPSTREAM_REPO = 'ShishirPatil/gorilla';
+const UPSTREAM_FOLDER = 'berkeley-function-call-leaderboard/bfcl_eval/data';
+
+/** Provenance for the manifest: the upstream repo, and its commit when a SOURCE.md beside the data names one. */
 function describeSource(folder: string): string {
   const sourceMd = join(folder, 'SOURCE.md');
-  const upstream = 'ShishirPatil/gorilla, berkeley-function-call-leaderboard/bfcl_eval/data';
-  if (existsSync(sourceMd)) {
-    const commit = /commit\s+([0-9a-f]{40})/i.exec(readFileSync(sourceMd, 'utf8'));
-    if (commit) return `https://github.com/${upstream.split(',')[0]} at commit ${commit[1]}, ${upstream.split(', ')[1]}`;
-  }
-  return `BFCL (${upstream})`;
+  const commit = existsSync(sourceMd) ? /commit\s+([0-9a-f]{40})/i.exec(readFileSync(sourceMd, 'utf8'))?.[1] : undefined;
+  return commit
+    ? `https://github.com/${UPSTREAM_REPO} at commit ${commit}, ${UPSTREAM_FOLDER}`
+    : `BFCL (https://github.com/${UPSTREAM_REPO}, ${UPSTREAM_FOLDER})`;
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
