@@ -1,9 +1,10 @@
 // SentencePiece's precompiled character map (normalizer_spec.precompiled_charsmap, used by the
 // nmt_nfkc* rules): <uint32 LE trie size><darts-clone double-array trie><NUL-terminated
 // replacement strings>. The trie maps a UTF-8 byte prefix to the offset of its replacement.
+import { SentencePieceError } from './errors.ts';
 import { utf8Bytes } from './utf8.ts';
 
-export class CharsMapError extends Error {}
+export class CharsMapError extends SentencePieceError {}
 
 export class PrecompiledCharsMap {
   private readonly units: Uint32Array;

@@ -3,6 +3,8 @@
 // offset and field. Hand-written instead of protobufjs because the schema is tiny and frozen, and a
 // direct reader gives precise error messages on truncated or corrupted files.
 
+import { SentencePieceError } from './errors.ts';
+
 export const WIRE_VARINT = 0;
 export const WIRE_FIXED64 = 1;
 export const WIRE_LEN = 2;
@@ -21,7 +23,7 @@ export interface WireField {
   bytes?: Uint8Array;
 }
 
-export class ProtobufError extends Error {}
+export class ProtobufError extends SentencePieceError {}
 
 /** Iterates over the fields of one message. `base` is the message's offset in the whole file. */
 export function* readFields(buf: Uint8Array, base = 0, what = 'message'): Generator<WireField> {

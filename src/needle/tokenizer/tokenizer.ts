@@ -5,9 +5,10 @@ import { bpeEncode, buildCharIds, buildPairTable, type BpeVocab, type Segment } 
 import { parseModelProto, type ModelProto, type PieceType } from './model-proto.ts';
 import { Normalizer, SPACE_SYMBOL } from './normalizer.ts';
 import { PrefixMatcher } from './prefix-matcher.ts';
+import { SentencePieceError } from './errors.ts';
 import { decodeUtf8Lossy, toWellFormed, utf8Bytes } from './utf8.ts';
 
-export class SentencePieceError extends Error {}
+export { SentencePieceError };
 
 export interface SpecialIds {
   pad: number;
@@ -96,7 +97,11 @@ export class SentencePieceTokenizer {
     for (let b = 0; b < 256; b++) this.byteIds[b] = pieceToId(BYTE_PIECES[b]);
 
     this.userSymbols = new PrefixMatcher(userDefined);
-    this.normalizer = new Normalizer(normalizerSpec, trainerSpec.treatWhitespaceAsSuffix, this.userSymbols);
+    try {
+      this.normalizer = new Normalizer(normalizerSpec, trainerSpec.treatWhitespaceAsSuffix, this.userSymbols);
+    } catch (err) {
+      throw new SentencePieceError(`${source}: ${(err as Error).message}`);
+    }
     this.stripBosSpace = normalizerSpec.addDummyPrefix || normalizerSpec.removeExtraWhitespaces;
 
     // Like SentencePieceProcessor::{pad,eos,bos,unk}_id: the id of the named piece if it has the
