@@ -44,7 +44,10 @@ const KIND_SIZE_TO_DTYPE: Record<string, DType> = {
 function parseDescr(descr: string): NumpyDType {
   const m = /^([<>|=]?)([a-zA-Z]\d+)$/.exec(descr);
   const dtype = m ? KIND_SIZE_TO_DTYPE[m[2]] : undefined;
-  if (!m || !dtype) throw new PickleError(`unsupported numpy dtype '${descr}' (supported: ${Object.keys(KIND_SIZE_TO_DTYPE).join(', ')})`);
+  if (!m || !dtype) {
+    const hint = /^[<>|=]?V/.test(descr) ? '; void/custom dtypes (e.g. ml_dtypes bfloat16) cannot be read from a pickle: save as float16/float32 or safetensors' : '';
+    throw new PickleError(`unsupported numpy dtype '${descr}' (supported: ${Object.keys(KIND_SIZE_TO_DTYPE).join(', ')})${hint}`);
+  }
   const d = new NumpyDType(m[2], dtype);
   if (m[1]) d.byteorder = m[1] as NumpyDType['byteorder'];
   return d;

@@ -8,7 +8,7 @@ import { expectedShapes } from './config.ts';
 import { f32ToF16Bits } from './half.ts';
 import { numel } from './tensor.ts';
 
-/** mulberry32: tiny, fast, good enough for weights. */
+/** mulberry32: tiny, fast, good enough for weights. Returns 32 random bits. */
 function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
@@ -16,7 +16,7 @@ function mulberry32(seed: number): () => number {
     let t = a;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return (t ^ (t >>> 14)) >>> 0;
   };
 }
 
@@ -30,23 +30,32 @@ function initStd(path: string, config: NeedleConfig): number {
   return 0.02;
 }
 
-function randomHalfTensor(shape: number[], std: number, rand: () => number): Tensor {
+/**
+ * 65,536 float16 draws from N(0, std) (Box-Muller). Tensors then sample this table with 16 random
+ * bits per element: ~30x faster than a Box-Muller + rounding per weight, and indistinguishable for
+ * a throughput benchmark (26M weights in well under a second).
+ */
+function normalHalfTable(std: number, next: () => number): Uint16Array {
+  const table = new Uint16Array(65536);
+  for (let i = 0; i < table.length; i += 2) {
+    const u1 = (next() + 1) / 4294967297; // (0, 1)
+    const u2 = next() / 4294967296;
+    const r = Math.sqrt(-2 * Math.log(u1)) * std;
+    table[i] = f32ToF16Bits(r * Math.cos(2 * Math.PI * u2));
+    table[i + 1] = f32ToF16Bits(r * Math.sin(2 * Math.PI * u2));
+  }
+  return table;
+}
+
+function randomHalfTensor(shape: number[], table: Uint16Array | undefined, next: () => number): Tensor {
   const n = numel(shape);
   const bytes = new Uint8Array(n * 2);
-  if (std !== 0) {
+  if (table) {
+    const halves = new Uint16Array(bytes.buffer); // little-endian hosts (x86/ARM), as everywhere else here
     for (let i = 0; i < n; i += 2) {
-      // Box-Muller: two normals per pair of uniforms.
-      const u1 = rand() || 1e-12;
-      const r = Math.sqrt(-2 * Math.log(u1)) * std;
-      const theta = 2 * Math.PI * rand();
-      const h0 = f32ToF16Bits(r * Math.cos(theta));
-      bytes[2 * i] = h0 & 0xff;
-      bytes[2 * i + 1] = h0 >>> 8;
-      if (i + 1 < n) {
-        const h1 = f32ToF16Bits(r * Math.sin(theta));
-        bytes[2 * i + 2] = h1 & 0xff;
-        bytes[2 * i + 3] = h1 >>> 8;
-      }
+      const bits = next();
+      halves[i] = table[bits & 0xffff];
+      if (i + 1 < n) halves[i + 1] = table[bits >>> 16];
     }
   }
   return { dtype: 'float16', shape: [...shape], bytes };
@@ -54,9 +63,14 @@ function randomHalfTensor(shape: number[], std: number, rand: () => number): Ten
 
 /** A complete, valid checkpoint of random float16 weights; `source.sha256` identifies config+seed. */
 export function syntheticCheckpoint(config: NeedleConfig, seed = 0): NeedleCheckpoint {
-  const rand = mulberry32(seed);
+  const next = mulberry32(seed);
+  const tables = new Map<number, Uint16Array>();
   const params = new Map<string, Tensor>();
-  for (const [path, shape] of expectedShapes(config)) params.set(path, randomHalfTensor(shape, initStd(path, config), rand));
+  for (const [path, shape] of expectedShapes(config)) {
+    const std = initStd(path, config);
+    if (std !== 0 && !tables.has(std)) tables.set(std, normalHalfTable(std, next));
+    params.set(path, randomHalfTensor(shape, std === 0 ? undefined : tables.get(std), next));
+  }
   const { extra: _extra, ...fields } = config;
   const id = createHash('sha256').update(JSON.stringify({ synthetic: 1, seed, config: fields })).digest('hex');
   return { config, params, source: { path: `synthetic:seed=${seed}`, format: 'synthetic', sha256: id } };
