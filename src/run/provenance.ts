@@ -3,7 +3,7 @@
 // hashes and load status), suites (names, versions, content hashes), generation settings, seed,
 // and one session entry per invocation (a resumed run has several).
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join, resolve } from 'node:path';
 import os from 'node:os';
@@ -176,6 +176,21 @@ export function readRunInfo(dir: string): RunInfo | undefined {
     throw new RunDirError(`${path}: suites/models/sessions: expected arrays`);
   }
   return info as RunInfo;
+}
+
+/**
+ * A run directory is new (empty) or holds a run.json. Anything else — a folder of other files, or
+ * results without provenance — is refused, so a mistyped --out never mixes into unrelated data.
+ */
+export function assertRunDirOrEmpty(dir: string): void {
+  if (existsSync(runInfoPath(dir))) return;
+  // Ours even without run.json: a stale lock or temp file of a run killed while starting.
+  const foreign = readdirSync(dir).filter((f) => f !== 'run.lock' && !/^\.[\w.-]+\.\d+\.tmp$/.test(f));
+  if (foreign.length > 0) {
+    throw new RunDirError(
+      `--out ${dir} is not a run directory (no ${RUN_FILE}) and is not empty (${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', ...' : ''}); use a new or empty directory`,
+    );
+  }
 }
 
 export function writeRunInfo(dir: string, info: RunInfo): void {

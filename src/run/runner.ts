@@ -17,6 +17,7 @@ import type { Suite, SuiteCase } from '../suite/types.ts';
 import { raceAbort } from './race-abort.ts';
 import { createProgress, type ModelSummary, type ProgressMode, type ProgressReporter } from './progress.ts';
 import {
+  assertRunDirOrEmpty,
   beginRun,
   currentSession,
   endRun,
@@ -92,6 +93,7 @@ function prepareOutDir(dir: string): void {
     const e = err as NodeJS.ErrnoException;
     throw new RunDirError(`cannot write run directory --out ${dir}: ${e.code ? `${e.code} ${e.message}` : e.message}`);
   }
+  assertRunDirOrEmpty(dir);
 }
 
 function validate(options: RunOptions): void {
@@ -257,9 +259,10 @@ export async function runBenchmark(options: RunOptions): Promise<RunResult> {
       providerOptions: options.providerOptions ?? {},
     };
     info = beginRun(options.outDir, { suites: options.suites, models: options.models, generation, argv: options.argv });
+    // run.json first: a directory holding results always says what produced them.
+    writeRunInfo(options.outDir, info);
     store = ResultsStore.open(options.outDir);
     if (store.repairedBytes > 0) progress.message(`results.jsonl: dropped a torn last line (${store.repairedBytes} bytes) left by a killed run`);
-    writeRunInfo(options.outDir, info);
     const suiteNames = new Set(options.suites.map((s) => s.manifest.name));
     const total = options.suites.reduce((n, s) => n + s.cases.length, 0);
 
