@@ -228,3 +228,21 @@ describe.runIf(needleProvider)('runBenchmark: absent weights', () => {
     expect(records(dir).every((r) => r.model === 'oracle')).toBe(true);
   });
 });
+
+describe('rescoreRun: finding the run\'s suites', () => {
+  it('refuses a suite whose content changed, and follows a moved suite given with --suite', async () => {
+    const { cpSync, rmSync } = await import('node:fs');
+    const root = join(tmp.path, 'moving');
+    const moving = await makeSuite(root, 'gamma', sampleCases(4, 'g'));
+    const dir = outDir();
+    await runBenchmark({ suites: [moving.suite], models: ['oracle'], outDir: dir, progress: 'none' });
+    const moved = join(tmp.path, 'moved-gamma');
+    cpSync(moving.dir, moved, { recursive: true });
+    rmSync(moving.dir, { recursive: true });
+    await expect(rescoreRun(dir)).rejects.toThrow(/suite "gamma" of run .* is no longer at .*gamma; pass its current location with --suite <path>/);
+    const result = await rescoreRun(dir, { suitePaths: [moved] });
+    expect(result.rows).toEqual([{ model: 'oracle', suite: 'gamma', cases: 4, passed: 4, changed: 0 }]);
+    const changed = await makeSuite(join(tmp.path, 'changed'), 'gamma', sampleCases(5, 'g'));
+    await expect(rescoreRun(dir, { suitePaths: [changed.dir] })).rejects.toThrow(/suite "gamma" changed since run .*run the changed suite into a new --out/);
+  });
+});
