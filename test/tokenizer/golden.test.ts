@@ -15,6 +15,7 @@ interface Golden {
   model: string;
   sentencepiece_version: string;
   vocab_size: number;
+  token_strings: string[];
   encode: { text: string; ids: number[]; pieces: string[]; decoded: string }[];
   decode: { ids: number[]; text: string }[];
 }
@@ -43,6 +44,10 @@ describe.each(MODELS)('golden parity: $name', ({ name, file }) => {
   it('has the vocabulary and special ids the reference reports', () => {
     expect(tok.vocabSize).toBe(golden.vocab_size);
     expect(tok.specialIds).toEqual({ pad: 0, eos: 1, bos: 2, unk: 3 });
+  });
+
+  it("gives each id the text Needle's constrained decoder sees (build_token_strings)", () => {
+    expect(tok.tokenStrings()).toEqual(golden.token_strings);
   });
 
   it('encodes every golden string to the same ids and pieces', () => {

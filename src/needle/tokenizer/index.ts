@@ -10,6 +10,8 @@
  *   tok.idToPiece(5)  /  tok.pieceToId('<tools>')   // pieceToId: undefined if no such piece
  *   tok.pieceType(id)   // 'normal' | 'unknown' | 'control' | 'user_defined' | 'unused' | 'byte'
  *   tok.pieces()        // id → piece text as stored ('▁' kept, byte pieces as '<0xXX>')
+ *   tok.tokenStrings()  // id → text as Needle's constrained decoder reads it ('▁' → ' ', control/
+ *                       //   unk → '', byte → the char with that code), for its character trie
  *   tok.vocabSize, tok.specialIds   // {pad, eos, bos, unk}; -1 when absent
  *   tok.proto           // the parsed ModelProto (trainer_spec, normalizer_spec, pieces)
  *

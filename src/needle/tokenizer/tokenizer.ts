@@ -210,6 +210,21 @@ export class SentencePieceTokenizer {
     return this.pieceText.slice();
   }
 
+  /**
+   * Each id's text as Needle's constrained decoder sees it (needle/model/constrained.py,
+   * build_token_strings): control and unknown pieces '', a byte piece the one character whose code
+   * is the byte (NOT UTF-8 decoded), any other piece with '▁' read as ' ' (no leading-space rule).
+   * A fresh copy.
+   */
+  tokenStrings(): string[] {
+    return this.pieceText.map((piece, id) => {
+      const type = this.types[id];
+      if (type === 'control' || type === 'unknown') return '';
+      if (type === 'byte') return String.fromCharCode(pieceToByte(piece));
+      return piece.replaceAll(SPACE_SYMBOL, ' ');
+    });
+  }
+
   private checkId(id: number): void {
     if (!Number.isInteger(id) || id < 0 || id >= this.vocabSize) {
       throw new RangeError(`id ${id} is out of range [0, ${this.vocabSize})`);
