@@ -2,6 +2,7 @@
 //  - the released pickle (needle.pkl: {"params": Flax tree, "config": dict}), via the safe unpickler;
 //  - a .safetensors file (flat "/"-joined keys; config in __metadata__.config or a sibling config.json);
 //  - a converted directory (model.safetensors + config.json), as written by `needle-bench convert`.
+// Needle's own .safetensors checkpoints (same flat keys, config in __metadata__.config) load as-is.
 // The parameter tree is checked against the shapes the config implies: a missing or misshapen
 // parameter is an error naming it; parameters the config does not explain are kept but reported in
 // `warnings` (so a newer checkpoint with extra heads still loads, and nothing is silently dropped).
@@ -22,8 +23,12 @@ export class CheckpointError extends Error {
 export const CONVERTED_WEIGHTS = 'model.safetensors';
 export const CONVERTED_CONFIG = 'config.json';
 export const CONVERTED_TOKENIZER = 'tokenizer.model';
-/** __metadata__ key holding the config (JSON) inside a converted model.safetensors. */
-export const METADATA_CONFIG_KEY = 'needle_config';
+/**
+ * __metadata__ key holding the config (JSON) inside a .safetensors checkpoint. Needle's own
+ * safetensors checkpoints (needle/model/checkpoints.py: flat "/"-joined keys, metadata config/step/
+ * run/format_version) use "config", so ours do too: files load in either direction.
+ */
+export const METADATA_CONFIG_KEY = 'config';
 
 const MAX_TREE_DEPTH = 32;
 const FLOAT_DTYPES = new Set(['float16', 'bfloat16', 'float32', 'float64']);

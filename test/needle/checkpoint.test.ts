@@ -74,7 +74,19 @@ describe('convert', () => {
     const fromFile = await loadCheckpoint(lone);
     expectSameParams(src, fromFile);
     expect(fromFile.config).toEqual(src.config);
-    expect(parseSafetensors(readFileSync(res.weights)).metadata.source_sha256).toBe(src.source.sha256);
+    const metadata = parseSafetensors(readFileSync(res.weights)).metadata;
+    expect(metadata.source_sha256).toBe(src.source.sha256);
+    expect(JSON.parse(metadata.config)).toMatchObject({ vocab_size: 300, d_model: 64, num_kv_heads: 2 }); // the key Needle reads
+  });
+
+  it("reads Needle's own safetensors checkpoint layout (checkpoints.py: metadata config/step/run/format_version)", async () => {
+    const src = await loadCheckpoint(join(golden, 'checkpoint.pkl'));
+    const file = join(tmp(), 'step_100.safetensors');
+    const config = { vocab_size: 300, d_model: 64, num_heads: 4, num_kv_heads: 2, max_seq_len: 1024 }; // layers: class defaults (2+2)
+    writeFileSync(file, serializeSafetensors(src.params, { format_version: '1', config: JSON.stringify(config), step: '100', run: '{}' }));
+    const ckpt = await loadCheckpoint(file);
+    expectSameParams(src, ckpt);
+    expect(ckpt.config).toMatchObject({ ...config, num_encoder_layers: 2, num_decoder_layers: 2, rope_theta: 10000 });
   });
 
   it('keeps extra config keys through conversion', async () => {
