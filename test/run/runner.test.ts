@@ -62,6 +62,14 @@ describe('runBenchmark', () => {
     expect(info.endedAt).toBeDefined();
   });
 
+  it('with concurrency > 1 still writes every case exactly once', async () => {
+    const dir = outDir();
+    const result = await run(dir, { concurrency: 3, providerOptions: { delayMs: 30 } });
+    expect(result.written).toBe(9);
+    expect(new Set(keysOf(dir)).size).toBe(9);
+    expect(readRunInfo(dir)!.generation.concurrency).toBe(3);
+  });
+
   it('resume skips finished cases and writes only the missing ones', async () => {
     const dir = outDir();
     await run(dir);
