@@ -149,6 +149,8 @@ interface TypeCheck {
   isVariable: boolean;
   fail?: Fail;
 }
+const VALID: TypeCheck = { valid: true, isVariable: false };
+const VALID_VARIABLE: TypeCheck = { valid: true, isVariable: true };
 
 /**
  * type_checker. BFCL treats an answer whose first value has another type than the declared one as
@@ -162,7 +164,7 @@ function typeCheck(param: string, value: unknown, possible: unknown[], typeName:
   const vType = pyType(value);
   let nestedFail: Fail | undefined;
   if (vType === expected) {
-    if (nested === undefined) return { valid: true, isVariable };
+    if (nested === undefined) return isVariable ? VALID_VARIABLE : VALID;
     for (const item of possible) {
       let flag = true;
       if (Array.isArray(item)) {
@@ -173,13 +175,13 @@ function typeCheck(param: string, value: unknown, possible: unknown[], typeName:
           }
         }
       }
-      if (flag) return { valid: true, isVariable };
+      if (flag) return isVariable ? VALID_VARIABLE : VALID;
     }
     nestedFail = fail('type_error:nested', 'wrong_type', `arg "${param}": expected ${typeName} of ${nested}, got ${show(value)}`);
   }
   if (paType !== undefined && vType === paType) {
     // BFCL returns here with is_variable set; after a failed nested check the result stays invalid.
-    return nestedFail ? { valid: false, isVariable: true, fail: nestedFail } : { valid: true, isVariable: true };
+    return nestedFail ? { valid: false, isVariable: true, fail: nestedFail } : VALID_VARIABLE;
   }
   return {
     valid: false,
@@ -188,10 +190,22 @@ function typeCheck(param: string, value: unknown, possible: unknown[], typeName:
   };
 }
 
+const standardizedAnswers = new WeakMap<unknown[], Set<string>>();
+
+/** The standardized string answers of a (cached, immutable) possible-answer list. */
+function standardizedStrings(possible: unknown[]): Set<string> {
+  let set = standardizedAnswers.get(possible);
+  if (!set) {
+    set = new Set();
+    for (const a of possible) if (typeof a === 'string') set.add(standardizeString(a));
+    standardizedAnswers.set(possible, set);
+  }
+  return set;
+}
+
 /** string_checker: the standardized value must equal a standardized string answer. */
 function stringCheck(param: string, value: string, possible: unknown[]): Check {
-  const v = standardizeString(value);
-  for (const a of possible) if (typeof a === 'string' && standardizeString(a) === v) return OK;
+  if (standardizedStrings(possible).has(standardizeString(value))) return OK;
   return fail('value_error:string', 'wrong_value', `arg "${param}": ${show(value)} is not one of ${show(possible)}`);
 }
 
@@ -296,8 +310,23 @@ interface ParamTyping {
   convert: boolean;
 }
 
-/** The Python type table of the language, with a JSON-Schema fallback for names it does not know. */
+const typings: Record<BfclLanguage, WeakMap<BfclParam, ParamTyping | null>> = {
+  python: new WeakMap(), java: new WeakMap(), javascript: new WeakMap(),
+};
+
+/** typingOf, computed once per parameter and language. */
 function typing(param: BfclParam, language: BfclLanguage): ParamTyping | undefined {
+  const cache = typings[language];
+  let t = cache.get(param);
+  if (t === undefined) {
+    t = typingOf(param, language) ?? null;
+    cache.set(param, t);
+  }
+  return t ?? undefined;
+}
+
+/** The Python type table of the language, with a JSON-Schema fallback for names it does not know. */
+function typingOf(param: BfclParam, language: BfclLanguage): ParamTyping | undefined {
   const table: Record<string, string> = language === 'java' ? JAVA_TYPES : language === 'javascript' ? JS_TYPES : PYTHON_TYPES;
   const typeName = param.type;
   if (typeName !== undefined && typeName in table) {

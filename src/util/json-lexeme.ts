@@ -12,10 +12,10 @@ export type JsonParse =
 /** Nesting deeper than this is refused rather than risking the call stack. */
 const MAX_DEPTH = 512;
 
-class JsonSyntaxError extends Error {
-  constructor(message: string, readonly position: number) {
-    super(message);
-  }
+/** Thrown inside the parser only. Not an Error subclass: capturing a stack trace per malformed
+ * model output would dominate the cost of scoring it. */
+class JsonSyntaxError {
+  constructor(readonly message: string, readonly position: number) {}
 }
 
 /** Escapes one reference token of a JSON pointer (RFC 6901). */
@@ -344,7 +344,7 @@ export function findJsonWithError(text: string, from = 0): { found?: JsonFound; 
     }
     const parsed = parseJson(text.slice(start, end));
     if (parsed.ok) return { found: { value: parsed.value, floatPaths: parsed.floatPaths, start, end }, firstError };
-    firstError ??= describeFailure(text, start, end);
+    firstError ??= relocate(parsed, text, start);
     // Skip the broken span: a valid fragment nested in malformed JSON is not the model's answer.
     start = end - 1;
   }
@@ -352,7 +352,11 @@ export function findJsonWithError(text: string, from = 0): { found?: JsonFound; 
 }
 
 function describeFailure(text: string, start: number, end: number): string {
-  const parsed = parseJson(text.slice(start, end));
+  return relocate(parseJson(text.slice(start, end)), text, start);
+}
+
+/** A parse error of a slice, re-expressed at its line and column in the whole text. */
+function relocate(parsed: JsonParse, text: string, start: number): string {
   if (parsed.ok) return '';
   return `${parsed.error.replace(/ at line .*$/, '')} at ${lineAndColumn(text, start + parsed.position)}`;
 }
