@@ -40,7 +40,7 @@ export interface EncoderState {
   srcLen: number;
   encoderOut: ort.Tensor;
   srcBias: ort.Tensor;
-  /** cross_kt_<l>, cross_v_<l> by name. */
+  /** cross_k_<l>, cross_vt_<l> by name. */
   cross: Record<string, ort.Tensor>;
   /** past_key_<l>, past_value_<l> by name; length `pastLen` on the sequence axis. */
   past: Record<string, ort.Tensor>;
@@ -132,8 +132,8 @@ export class NeedleEngine {
     const past: Record<string, ort.Tensor> = {};
     const { kvHeads, headDim } = this.dims;
     for (let l = 0; l < this.dims.decLayers; l++) {
-      cross[`cross_kt_${l}`] = out[`cross_kt_${l}`];
-      cross[`cross_v_${l}`] = out[`cross_v_${l}`];
+      cross[`cross_k_${l}`] = out[`cross_k_${l}`];
+      cross[`cross_vt_${l}`] = out[`cross_vt_${l}`];
       past[`past_key_${l}`] = new ort.Tensor('float32', new Float32Array(0), [batch, kvHeads, 0, headDim]);
       past[`past_value_${l}`] = new ort.Tensor('float32', new Float32Array(0), [batch, kvHeads, 0, headDim]);
     }

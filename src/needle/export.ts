@@ -3,14 +3,14 @@
 // encoder.onnx  — runs once per prompt.
 //   in : src_ids int64 [batch, src_len]
 //   out: encoder_out f32 [batch, src_len, d_model]
-//        src_bias f32 [batch, 1, 1, src_len]        (0 = real token, −1e9 = pad id; key padding)
-//        cross_kt_<l> f32 [batch, kv_heads, head_dim, src_len], cross_v_<l> [batch, kv_heads, src_len,
-//        head_dim] for every decoder layer l: the cross-attention Kᵀ (k_norm applied) and V, computed
+//        src_bias f32 [batch, 1, src_len, 1]        (0 = real token, −1e9 = pad id; key padding)
+//        cross_k_<l> f32 [batch, kv_heads, src_len, head_dim], cross_vt_<l> [batch, kv_heads, head_dim,
+//        src_len] for every decoder layer l: the cross-attention K (k_norm applied) and Vᵀ, computed
 //        once per prompt instead of every step.
 // decoder.onnx  — one step with a self-attention KV cache, or a teacher-forced pass (past_len 0).
 //   in : tgt_ids int64 [batch, tgt_len]
 //        seqlens_k int32 [batch] = past_len + tgt_len − 1;  total_seq_len int32 [] = past_len + tgt_len
-//        src_bias, cross_kt_<l>, cross_v_<l> (from the encoder)
+//        src_bias, cross_k_<l>, cross_vt_<l> (from the encoder)
 //        past_key_<l>, past_value_<l> f32 [batch, kv_heads, past_len, head_dim] (RoPE'd K, plain V)
 //   out: logits f32 [batch, tgt_len, vocab];  present_key_<l>, present_value_<l> [.., past_len + tgt_len, ..]
 //
@@ -44,7 +44,7 @@ export interface ExportOptions {
 }
 
 /** Bump whenever the graphs change: it is part of the export cache key. */
-export const EXPORT_FORMAT_VERSION = 2;
+export const EXPORT_FORMAT_VERSION = 3;
 const NORM_EPS = 1e-6;
 /** Needle masks with jnp.finfo(float32).min; any value this negative gives masked keys weight 0. */
 const MASK_FILTER = -1e9;
@@ -158,18 +158,22 @@ function resolve(o: ExportOptions): Required<ExportOptions> {
 
 /**
  * Grouped cross-attention in plain ops (a fused MultiHeadAttention over repeated heads measured ~8x
- * slower per decode step): q [B,T,H·hd] → per kv head [B,kvH,rep·T,hd] (query head h = kv·rep + r, as
- * GQA's h → h / rep), scores = q·Kᵀ (1/√hd folded into the q-norm gamma) + key-padding bias, softmax,
- * ·V, back to [B,T,H·hd].
+ * slower per decode step). Computed transposed so both MatMuls have the big encoder-side operand as A
+ * (MLAS packs B on every call; here B is the few query columns): q [B,T,H·hd] → per kv head
+ * qᵀ [B,kvH,hd,rep·T] (query head h = kv·rep + r, as GQA's h → h / rep); scoresᵀ = K·qᵀ
+ * [B,kvH,S,rep·T] (1/√hd folded into the q-norm gamma) + key-padding bias [B,1,S,1]; softmax over S;
+ * outᵀ = Vᵀ·probsᵀ [B,kvH,hd,rep·T]; back to [B,T,H·hd].
  */
-function crossAttention(c: Ctx, q: Value, name: string, qNorm: Float32Array, kt: Value, v: Value, bias: Value): Value {
+function crossAttention(c: Ctx, q: Value, name: string, qNorm: Float32Array, k: Value, vt: Value, biasT: Value): Value {
   const { g, dims } = c;
   const { heads, kvHeads, headDim, dModel } = dims;
   const gamma = Float32Array.from(qNorm, (s) => (1 + s) / Math.sqrt(headDim));
   const qh = op.rmsNorm(g, op.reshape(g, q, [0, 0, heads, headDim]), g.weight(`${name}.q_norm`, gamma, [headDim]), NORM_EPS);
   const grouped = op.reshape(g, op.transpose(g, qh, [0, 2, 1, 3]), [0, kvHeads, -1, headDim]);
-  const probs = op.softmax(g, op.add(g, op.matMul(g, grouped, kt), bias), -1);
-  const ctx = op.reshape(g, op.matMul(g, probs, v), [0, heads, -1, headDim]);
+  const qT = op.transpose(g, grouped, [0, 1, 3, 2]);
+  const probsT = op.softmax(g, op.add(g, op.matMul(g, k, qT), biasT), 2);
+  const ctxT = op.matMul(g, vt, probsT);
+  const ctx = op.reshape(g, op.transpose(g, ctxT, [0, 1, 3, 2]), [0, heads, -1, headDim]);
   return op.reshape(g, op.transpose(g, ctx, [0, 2, 1, 3]), [0, 0, dModel]);
 }
 
@@ -189,8 +193,9 @@ export function buildEncoderGraph(w: SanWeights, options: ExportOptions): GraphB
   // Key padding as an additive bias: [B,1,1,T] for the decoder's cross-attention, spelled out to
   // [B,1,T,T] for GroupQueryAttention (which wants the query axis).
   const isPad = op.equal(g, src, g.constI64([w.dims.padId], []));
-  const srcBias = op.unsqueeze(g, op.where(g, isPad, g.constF32([MASK_FILTER], []), g.constF32([0], [])), [1, 2]);
-  const bias = op.expand(g, srcBias, op.concat(g, 0, batchDim, g.constI64([1]), T, T));
+  const padBias = op.where(g, isPad, g.constF32([MASK_FILTER], []), g.constF32([0], []));
+  const bias = op.expand(g, op.unsqueeze(g, padBias, [1, 2]), op.concat(g, 0, batchDim, g.constI64([1]), T, T));
+  const srcBias = op.unsqueeze(g, padBias, [1, 3]);
   const totalLen = op.cast(g, g.op('Squeeze', [T, g.constI64([0])]), DataType.INT32);
   const rope = ropeInputs(c);
 
@@ -213,10 +218,10 @@ export function buildEncoderGraph(w: SanWeights, options: ExportOptions): GraphB
   const finalGamma = g.weight('enc.final_norm', onePlus(w.encoderFinalNorm), [d]);
   const encOut = pending ? op.skipRmsNorm(g, pending, x, finalGamma, NORM_EPS)[0] : op.rmsNorm(g, x, finalGamma, NORM_EPS);
   g.output(encOut, 'encoder_out', DataType.FLOAT, ['batch', 'src_len', d]);
-  g.output(srcBias, 'src_bias', DataType.FLOAT, ['batch', 1, 1, 'src_len']);
+  g.output(srcBias, 'src_bias', DataType.FLOAT, ['batch', 1, 'src_len', 1]);
 
-  // Cross-attention K/V of every decoder layer, per kv head: Kᵀ [B, kvH, hd, T] and V [B, kvH, T, hd],
-  // laid out so the decoder's grouped attention is two plain MatMuls.
+  // Cross-attention K/V of every decoder layer, per kv head: K [B, kvH, T, hd] and Vᵀ [B, kvH, hd, T],
+  // laid out for the decoder's transposed grouped attention (two plain MatMuls).
   const byHead = (t: Value, perm: number[]): Value => op.transpose(g, op.reshape(g, t, [0, 0, kvHeads, headDim]), perm);
   for (const [l, layer] of w.decoder.entries()) {
     const name = `dec${l}.cross`;
@@ -226,8 +231,8 @@ export function buildEncoderGraph(w: SanWeights, options: ExportOptions): GraphB
     ]);
     const [k, v] = op.split(g, linear(c, encOut, `${name}.kv`, wkv, d, 2 * kvd), -1, [kvd, kvd]);
     const kNormed = headNorm(c, k, `${name}.k_norm`, kvHeads, layer.cross.kNorm);
-    g.output(byHead(kNormed, [0, 2, 3, 1]), `cross_kt_${l}`, DataType.FLOAT, ['batch', kvHeads, headDim, 'src_len']);
-    g.output(byHead(v, [0, 2, 1, 3]), `cross_v_${l}`, DataType.FLOAT, ['batch', kvHeads, 'src_len', headDim]);
+    g.output(byHead(kNormed, [0, 2, 1, 3]), `cross_k_${l}`, DataType.FLOAT, ['batch', kvHeads, 'src_len', headDim]);
+    g.output(byHead(v, [0, 2, 3, 1]), `cross_vt_${l}`, DataType.FLOAT, ['batch', kvHeads, headDim, 'src_len']);
   }
   g.metadata.needle_graph = 'encoder';
   return g;
@@ -240,7 +245,7 @@ export function buildDecoderGraph(w: SanWeights, options: ExportOptions): GraphB
   const tgt = g.input('tgt_ids', DataType.INT64, ['batch', 'tgt_len']);
   const seqlensK = g.input('seqlens_k', DataType.INT32, ['batch']);
   const totalLen = g.input('total_seq_len', DataType.INT32, []);
-  const srcBias = g.input('src_bias', DataType.FLOAT, ['batch', 1, 1, 'src_len']);
+  const srcBias = g.input('src_bias', DataType.FLOAT, ['batch', 1, 'src_len', 1]);
   const rope = ropeInputs(c);
 
   let x = embed(c, tgt);
@@ -249,8 +254,8 @@ export function buildDecoderGraph(w: SanWeights, options: ExportOptions): GraphB
     const name = `dec${l}`;
     const pastK = g.input(`past_key_${l}`, DataType.FLOAT, ['batch', kvHeads, 'past_len', headDim]);
     const pastV = g.input(`past_value_${l}`, DataType.FLOAT, ['batch', kvHeads, 'past_len', headDim]);
-    const crossKt = g.input(`cross_kt_${l}`, DataType.FLOAT, ['batch', kvHeads, headDim, 'src_len']);
-    const crossV = g.input(`cross_v_${l}`, DataType.FLOAT, ['batch', kvHeads, 'src_len', headDim]);
+    const crossK = g.input(`cross_k_${l}`, DataType.FLOAT, ['batch', kvHeads, 'src_len', headDim]);
+    const crossVt = g.input(`cross_vt_${l}`, DataType.FLOAT, ['batch', kvHeads, headDim, 'src_len']);
 
     // Self-attention block.
     const selfGamma = g.weight(`${name}.self_norm`, onePlus(layer.selfNorm), [d]);
@@ -270,7 +275,7 @@ export function buildDecoderGraph(w: SanWeights, options: ExportOptions): GraphB
     // Cross-attention block over the encoder's precomputed K/V.
     const crossGamma = g.weight(`${name}.cross_norm`, onePlus(layer.crossNorm), [d]);
     [h, x] = op.skipRmsNorm(g, selfOut, x, crossGamma, NORM_EPS);
-    const cross = crossAttention(c, linear(c, h, `${name}.cross.q`, layer.cross.q, d, d), `${name}.cross`, layer.cross.qNorm, crossKt, crossV, srcBias);
+    const cross = crossAttention(c, linear(c, h, `${name}.cross.q`, layer.cross.q, d, d), `${name}.cross`, layer.cross.qNorm, crossK, crossVt, srcBias);
     pending = linear(c, cross, `${name}.cross.out`, scaled(layer.cross.out, sigmoid(layer.crossGate)), d, d);
   }
   const finalGamma = g.weight('dec.final_norm', onePlus(w.decoderFinalNorm), [d]);

@@ -1,0 +1,132 @@
+// `needle-bench profile`: hardware throughput of Needle in onnxruntime-node.
+//   needle-bench profile --model needle --synthetic --prompt-tokens 512 --gen-tokens 64 --threads 2 --json
+// prints one JSON object (prefill_tok_s, decode_tok_s medians, spread, ttft_ms, peak RSS, load
+// average...). `--matrix` runs prompts × precisions × threads and prints a markdown table (and writes
+// the rows as JSON with --out); it is what `npm run bench:needle` runs.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Command } from 'commander';
+import { loadCheckpoint } from '../../needle/checkpoint.ts';
+import type { Precision } from '../../needle/engine.ts';
+import type { NeedleCheckpoint } from '../../needle/types.ts';
+import { matrixMarkdown, runMatrix } from '../../profile/matrix.ts';
+import { profileNeedle, releaseSyntheticCheckpoint } from '../../profile/needle-profile.ts';
+
+const PRECISIONS: Precision[] = ['fp32', 'int8', 'int4'];
+
+function positiveInt(flag: string): (v: string) => number {
+  return (v) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`${flag}: expected a positive integer, got "${v}"`);
+    return n;
+  };
+}
+
+function nonNegativeInt(flag: string): (v: string) => number {
+  return (v) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0) throw new Error(`${flag}: expected a non-negative integer, got "${v}"`);
+    return n;
+  };
+}
+
+function intList(flag: string): (v: string) => number[] {
+  return (v) => v.split(',').map((x) => positiveInt(flag)(x.trim()));
+}
+
+function precision(v: string): Precision {
+  if (!PRECISIONS.includes(v as Precision)) throw new Error(`--precision: expected one of ${PRECISIONS.join('|')}, got "${v}"`);
+  return v as Precision;
+}
+
+function precisionList(v: string): Precision[] {
+  return v.split(',').map((x) => precision(x.trim()));
+}
+
+interface ProfileFlags {
+  model: string;
+  synthetic?: boolean;
+  checkpoint?: string;
+  seed: number;
+  promptTokens: number;
+  genTokens: number;
+  threads: number;
+  precision: Precision;
+  reps: number;
+  warmups: number;
+  quantizeLogits?: boolean;
+  referenceScheme?: boolean;
+  refSteps: number;
+  json?: boolean;
+  matrix?: boolean;
+  prompts: number[];
+  precisions: Precision[];
+  threadCounts: number[];
+  out?: string;
+}
+
+async function checkpointFor(f: ProfileFlags): Promise<NeedleCheckpoint> {
+  if (f.model !== 'needle') throw new Error(`--model: only "needle" can be profiled in-process, got "${f.model}"`);
+  if (f.checkpoint) return loadCheckpoint(f.checkpoint);
+  if (!f.synthetic) throw new Error('give --synthetic (random weights at the release config) or --checkpoint <path>');
+  return releaseSyntheticCheckpoint(f.seed);
+}
+
+export function register(program: Command): void {
+  program
+    .command('profile')
+    .description('Measure Needle throughput in onnxruntime-node (prefill/decode tokens per second, TTFT)')
+    .option('--model <id>', 'model to profile', 'needle')
+    .option('--synthetic', 'random weights at the released config (speed does not depend on values)')
+    .option('--checkpoint <path>', 'a needle .pkl, .safetensors or converted directory')
+    .option('--seed <n>', 'seed of the synthetic weights', nonNegativeInt('--seed'), 1)
+    .option('--prompt-tokens <n>', 'encoder input length', positiveInt('--prompt-tokens'), 512)
+    .option('--gen-tokens <n>', 'forced decode steps (EOS ignored)', positiveInt('--gen-tokens'), 64)
+    .option('--threads <n>', 'onnxruntime intra-op threads', positiveInt('--threads'), 2)
+    .option('--precision <p>', 'fp32 | int8 | int4', precision, 'fp32' as Precision)
+    .option('--reps <n>', 'measured repetitions', positiveInt('--reps'), 5)
+    .option('--warmups <n>', 'warm-up runs (not measured)', nonNegativeInt('--warmups'), 1)
+    .option('--quantize-logits', 'int8/int4: also quantize the tied output layer')
+    .option('--reference-scheme', "also time run.py's no-KV-cache decoding (512-slot buffer) and report the speed-up")
+    .option('--ref-steps <n>', 'decode steps timed for the reference scheme', positiveInt('--ref-steps'), 16)
+    .option('--json', 'print one JSON object')
+    .option('--matrix', 'run the prompts × precisions × threads matrix, print a markdown table')
+    .option('--prompts <list>', 'matrix prompt lengths', intList('--prompts'), [128, 512, 1024])
+    .option('--precisions <list>', 'matrix precisions', precisionList, PRECISIONS)
+    .option('--thread-counts <list>', 'matrix thread counts', intList('--thread-counts'), [1, 2])
+    .option('--out <file>', 'matrix: also write all rows as JSON here')
+    .action(async (f: ProfileFlags) => {
+      const checkpoint = await checkpointFor(f);
+      if (f.matrix) {
+        const rows = await runMatrix(checkpoint, {
+          prompts: f.prompts,
+          precisions: f.precisions,
+          threads: f.threadCounts,
+          genTokens: f.genTokens,
+          repetitions: f.reps,
+          warmups: f.warmups,
+          quantizeLogits: f.quantizeLogits,
+          reference: { promptTokens: 512, steps: f.refSteps, buffer: 512, repetitions: 3 },
+          onRow: (r) => process.stderr.write(`${r.precision} threads=${r.threads} prompt=${r.prompt_tokens}: prefill ${Math.round(r.prefill_tok_s)} tok/s, decode ${Math.round(r.decode_tok_s)} tok/s\n`),
+        });
+        if (f.out) {
+          mkdirSync(dirname(f.out), { recursive: true });
+          writeFileSync(f.out, JSON.stringify(rows, null, 2));
+        }
+        console.log(matrixMarkdown(rows));
+        return;
+      }
+      const result = await profileNeedle(checkpoint, {
+        precision: f.precision,
+        threads: f.threads,
+        promptTokens: f.promptTokens,
+        genTokens: f.genTokens,
+        repetitions: f.reps,
+        warmups: f.warmups,
+        quantizeLogits: f.quantizeLogits,
+        ...(f.referenceScheme ? { referenceScheme: { steps: f.refSteps, buffer: 512, repetitions: 3 } } : {}),
+      });
+      if (f.json) console.log(JSON.stringify(result));
+      else console.log(matrixMarkdown([result]));
+    });
+}

@@ -1,0 +1,72 @@
+// The Needle speed matrix (`npm run bench:needle`): prompt lengths × precisions × thread counts on one
+// checkpoint (synthetic release-config weights by default: speed does not depend on values), with
+// run.py's no-KV-cache scheme timed in the same run for the speed-up ratio. One process, so weights are
+// generated once and exports come from the cache; peak RSS is the process peak up to that row.
+import type { Precision } from '../needle/engine.ts';
+import type { NeedleCheckpoint } from '../needle/types.ts';
+import { profileNeedle, type ProfileResult } from './needle-profile.ts';
+
+export interface MatrixOptions {
+  prompts: number[];
+  precisions: Precision[];
+  threads: number[];
+  genTokens: number;
+  repetitions: number;
+  warmups: number;
+  quantizeLogits?: boolean;
+  /** Reference scheme rows: timed at this prompt length with the largest thread count. */
+  reference?: { promptTokens: number; steps: number; buffer: number; repetitions: number };
+  cacheDir?: string;
+  onRow?: (row: ProfileResult) => void;
+}
+
+export async function runMatrix(checkpoint: NeedleCheckpoint, o: MatrixOptions): Promise<ProfileResult[]> {
+  const rows: ProfileResult[] = [];
+  const maxThreads = Math.max(...o.threads);
+  for (const precision of o.precisions) {
+    for (const threads of o.threads) {
+      for (const promptTokens of o.prompts) {
+        const withReference = o.reference && o.reference.promptTokens === promptTokens && threads === maxThreads;
+        const row = await profileNeedle(checkpoint, {
+          precision,
+          threads,
+          promptTokens,
+          genTokens: o.genTokens,
+          repetitions: o.repetitions,
+          warmups: o.warmups,
+          quantizeLogits: o.quantizeLogits,
+          cacheDir: o.cacheDir,
+          ...(withReference ? { referenceScheme: { steps: o.reference!.steps, buffer: o.reference!.buffer, repetitions: o.reference!.repetitions } } : {}),
+        });
+        rows.push(row);
+        o.onRow?.(row);
+      }
+    }
+  }
+  return rows;
+}
+
+const fmt = (x: number, digits = 0) => x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+export function matrixMarkdown(rows: ProfileResult[]): string {
+  const lines = [
+    '| precision | threads | prompt | prefill tok/s (median) | prefill min–max (IQR) | decode tok/s (median) | decode min–max (IQR) | TTFT ms | no-cache ref. tok/s | speed-up | load avg (1 min) |',
+    '|---|---:|---:|---:|---|---:|---|---:|---:|---:|---:|',
+  ];
+  for (const r of rows) {
+    const p = r.spread.prefill_tok_s;
+    const d = r.spread.decode_tok_s;
+    const ref = r.reference_scheme;
+    lines.push(
+      `| ${r.precision}${r.quantize_logits ? '+q-logits' : ''} | ${r.threads} | ${r.prompt_tokens} | ${fmt(r.prefill_tok_s)} | ${fmt(p.min)}–${fmt(p.max)} (${fmt(p.iqr)}) | ${fmt(r.decode_tok_s)} | ${fmt(d.min)}–${fmt(d.max)} (${fmt(d.iqr)}) | ${fmt(r.ttft_ms, 1)} | ${ref ? fmt(ref.decode_tok_s, 1) : ''} | ${ref ? `${fmt(ref.speedup, 1)}×` : ''} | ${fmt(r.load_average.before[0], 2)}→${fmt(r.load_average.after[0], 2)} |`,
+    );
+  }
+  const first = rows[0];
+  if (first) {
+    lines.push(
+      '',
+      `${first.gen_tokens} forced decode steps, ${first.warmups} warm-up + ${first.repetitions} repetitions per row; weights ${first.weights}; ${first.machine.cores}× ${first.machine.cpu}, Node ${first.machine.node}.`,
+    );
+  }
+  return lines.join('\n');
+}
