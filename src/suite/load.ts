@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CaseCollector } from './collect.ts';
 import { SuiteError } from './errors.ts';
@@ -117,7 +117,8 @@ function defaultManifest(path: string): SuiteManifest {
 
 function locate(path: string): SuiteFiles {
   if (!existsSync(path)) {
-    throw new SuiteError([`${path}: no such suite file or folder; suites under ${SUITES_DIR}: ${availableSuites().join(', ') || 'none'}`]);
+    const where = relative(process.cwd(), SUITES_DIR) || '.';
+    throw new SuiteError([`${path}: no such suite file or folder; suites in ${where}: ${availableSuites().join(', ') || 'none'}`]);
   }
   if (statSync(path).isDirectory()) {
     const manifestFile = join(path, MANIFEST_FILE);

@@ -188,3 +188,38 @@ describe('BFCL import errors', () => {
     ]);
   });
 });
+
+describe('BFCL ground truth round trip (property)', () => {
+  it('callsToGroundTruth inverts groundTruthToCalls, "" markers and float-written numbers included', async () => {
+    const fc = await import('fast-check');
+    const { groundTruthToCalls } = await import('../../src/suite/importers/bfcl-answers.ts');
+    const { parseJson, stringifyJson } = await import('../../src/util/json-lexeme.ts');
+    const scalar = fc.oneof(fc.string(), fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constant(null), fc.constant(''));
+    const value = fc.oneof(scalar, fc.array(scalar, { maxLength: 3 }), fc.dictionary(fc.string({ minLength: 1 }), fc.array(scalar, { maxLength: 2 }), { maxKeys: 2 }));
+    const groundTruth = fc.array(fc.dictionary(fc.string({ minLength: 1 }), fc.dictionary(fc.string({ minLength: 1 }), fc.array(value, { maxLength: 4 })), { minKeys: 1, maxKeys: 1 }), { maxLength: 3 });
+    const floatText = fc.array(fc.integer({ min: -50, max: 50 }), { minLength: 1, maxLength: 3 }).map((ns) => `[{"f": {"x": [${ns.map((n) => `${n}.0`).join(', ')}, ""]}}]`);
+    // Generated structures: with "" moved last (and a repeated "" counted once: it is a flag, BFCL
+    // only tests membership) the lists come back exactly.
+    fc.assert(
+      fc.property(groundTruth, (gt) => {
+        const { calls, problems } = groundTruthToCalls(gt);
+        expect(problems).toEqual([]);
+        const back = callsToGroundTruth(calls).groundTruth;
+        const omitLast = (g: typeof gt) => g.map((call) => Object.fromEntries(Object.entries(call).map(([n, ps]) => [n, Object.fromEntries(Object.entries(ps).map(([p, vs]) => [p, [...vs.filter((v) => v !== ''), ...(vs.includes('') ? [''] : [])]]))])));
+        expect(back).toEqual(omitLast(gt));
+      }),
+      { numRuns: 200 },
+    );
+    // Float-written integers survive text → calls → text.
+    fc.assert(
+      fc.property(floatText, (text) => {
+        const parsed = parseJson(text);
+        if (!parsed.ok) throw new Error(parsed.error);
+        const { calls } = groundTruthToCalls(parsed.value, parsed.floatPaths);
+        const back = callsToGroundTruth(calls);
+        expect(stringifyJson(back.groundTruth, back.floatPaths)).toBe(text.replace(/ /g, ''));
+      }),
+      { numRuns: 100 },
+    );
+  });
+});

@@ -145,7 +145,7 @@ describe('loadSuite: errors name file:line: field', () => {
   it('names the available suites when the path does not exist', async () => {
     const problems = await problemsOf('suites/no-such-suite');
     expect(problems).toHaveLength(1);
-    expect(problems[0]).toMatch(/^suites\/no-such-suite: no such suite file or folder; suites under .*: /);
+    expect(problems[0]).toMatch(/^suites\/no-such-suite: no such suite file or folder; suites in .*: .*suites\/bfcl/);
   });
 
   it('lists at most 20 problems in the message, with a count of the rest', async () => {

@@ -54,7 +54,8 @@ export const importer: Importer = {
     const { files, notes } = questionFiles(input);
     const problems: string[] = [];
     const cases: SuiteCase[] = [];
-    for (const file of files) cases.push(...importFile(file, problems));
+    const firstSeen = new Map<string, string>();
+    for (const file of files) cases.push(...importFile(file, problems, firstSeen));
     if (problems.length > 0) throw new SuiteError(problems, `cannot import BFCL data from ${input}`);
 
     const folder = statSync(input).isDirectory() ? input : dirname(input);
@@ -94,7 +95,7 @@ function questionFiles(input: string): { files: string[]; notes: string[] } {
   return { files, notes };
 }
 
-function importFile(file: string, problems: string[]): SuiteCase[] {
+function importFile(file: string, problems: string[], firstSeen: Map<string, string>): SuiteCase[] {
   const category = bfclCategory(file);
   const needsAnswers = answerKind(category) === 'ground_truth';
   const answers = needsAnswers ? readAnswers(file, problems) : undefined;
@@ -106,6 +107,12 @@ function importFile(file: string, problems: string[]): SuiteCase[] {
     const answer = id === undefined ? undefined : answers?.get(id);
     if (id !== undefined) answers?.delete(id);
     if (!c) continue;
+    const first = firstSeen.get(c.id);
+    if (first) {
+      problems.push(`${at}: id: duplicate id ${JSON.stringify(c.id)} (first at ${first})`);
+      continue;
+    }
+    firstSeen.set(c.id, at);
     if (answers) {
       if (!answer) {
         problems.push(`${at}: id: no ground truth for ${JSON.stringify(c.id)} in ${answerFile(file)}`);
