@@ -26,7 +26,7 @@ const baseConfig = {
   background: 'white',
   view: { stroke: '#ddd' },
   axis: { labelFontSize: 11, titleFontSize: 12, gridColor: '#eee', labelColor: '#333', titleColor: '#222' },
-  legend: { labelFontSize: 11, titleFontSize: 12, labelLimit: 220 },
+  legend: { labelFontSize: 11, titleFontSize: 12, labelLimit: 320 },
   title: { fontSize: 14, anchor: 'start' as const, color: '#222' },
 };
 
@@ -87,7 +87,7 @@ export async function suiteCharts(summary: Summary, suite: string): Promise<Char
     width: 460, height: 300,
     data: { values: perCategory },
     encoding: {
-      x: { field: 'category', type: 'nominal', title: null, axis: { labelAngle: -30, labelLimit: 140 } },
+      x: { field: 'category', type: 'nominal', title: null, axis: { labelAngle: -30, labelLimit: 220 } },
       xOffset: { field: 'model', type: 'nominal', scale: { domain: colors.domain } },
       color,
     },
@@ -115,7 +115,7 @@ export async function suiteCharts(summary: Summary, suite: string): Promise<Char
       {
         data: { values: timed },
         encoding: {
-          x: { field: 'latency', type: 'quantitative', scale: { type: 'log', nice: false, domain: logDomain(timed.map((p) => p.latency)) }, title: 'Median latency per case, ms (log scale)', axis: { format: '~s', values: logTicks(timed.map((p) => p.latency)) } },
+          x: { field: 'latency', type: 'quantitative', scale: { type: 'log', nice: false, domain: logDomain(timed.map((p) => p.latency)) }, title: 'Median latency per case, ms (log scale)', axis: { format: '.3~g', values: logTicks(timed.map((p) => p.latency)) } },
           y: { field: 'passRate', type: 'quantitative', scale: { domain: [0, 1] }, title: 'Pass rate', axis: { format: '.0%' } },
           color,
         },
@@ -134,7 +134,7 @@ export async function suiteCharts(summary: Summary, suite: string): Promise<Char
     data: { values: failures },
     mark: { type: 'bar' },
     encoding: {
-      y: { field: 'model', type: 'nominal', title: null, axis: { labelLimit: 180 } },
+      y: { field: 'model', type: 'nominal', title: null, axis: { labelLimit: 280 } },
       x: { field: 'count', type: 'quantitative', title: 'Failing cases', stack: 'zero' },
       color: { field: 'error', type: 'nominal', title: 'Error type', scale: { range: ERROR_PALETTE } },
       order: { field: 'error' },
@@ -161,7 +161,7 @@ export function logTicks(values: number[]): number[] {
       if (t >= lo / 1.5 && t <= hi * 1.5) ticks.push(t);
     }
   }
-  return ticks.length >= 2 ? ticks : [lo, hi];
+  return ticks.length >= 1 ? ticks : [lo];
 }
 
 async function chart(id: Chart['id'], title: string, body: Record<string, unknown> | undefined, emptyNote: string): Promise<Chart> {

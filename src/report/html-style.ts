@@ -35,6 +35,7 @@ table.leaderboard tbody th { font-weight: 600; white-space: nowrap; }
 .vs { color: var(--muted); font-weight: normal; }
 .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(560px, 1fr)); gap: 16px; margin-top: 18px; }
 figure.chart { margin: 0; padding: 12px; border: 1px solid var(--line); border-radius: 8px; overflow-x: auto; background: #fff; }
+figure.chart.no-data { align-self: start; }
 figure.chart svg { max-width: 100%; height: auto; }
 .empty { color: var(--muted); font-style: italic; }
 li.absent { margin: 4px 0; }

@@ -76,7 +76,7 @@ function suiteSection(summary: Summary, suite: string, version: string | undefin
 <td class="num">${pct(g.needle.valueAccuracy)}</td><td class="num">${pct(g.needle.hallucinationRate)}</td><td class="num">${pct(g.needle.missRate)}</td>
 <td class="num">${num(g.throughput.prefillTokPerS?.p50, 0)}</td><td class="num">${num(g.latency.firstTokenMs?.p50)}</td></tr>`).join('\n');
 
-  const chartHtml = charts.map((c) => `<figure class="chart" data-chart="${esc(c.id)}">${c.svg ?? `<figcaption>${esc(c.title)}</figcaption><p class="empty">${esc(c.note ?? 'no data')}</p>`}</figure>`).join('\n');
+  const chartHtml = charts.map((c) => `<figure class="chart${c.svg ? '' : ' no-data'}" data-chart="${esc(c.id)}">${c.svg ?? `<figcaption>${esc(c.title)}</figcaption><p class="empty">${esc(c.note ?? 'no data')}</p>`}</figure>`).join('\n');
 
   const pairRows = pairs.map((p) => {
     const significant = p.pValue < 0.05;
