@@ -11,7 +11,7 @@ import type { Dialect } from '../dialects/types.ts';
 import { modelCacheDir, modelRegistry, presence } from '../models/registry.ts';
 import { isModelNotPresent, ModelNotPresentError } from '../providers/not-present.ts';
 import { createProvider } from '../providers/registry.ts';
-import type { Generation, Provider, ProviderOptions } from '../providers/types.ts';
+import type { Generation, ModelProvenance, Provider, ProviderOptions } from '../providers/types.ts';
 import { scoreCase } from '../score/score.ts';
 import type { Suite, SuiteCase } from '../suite/types.ts';
 import { raceAbort } from './race-abort.ts';
@@ -219,6 +219,25 @@ function missingWeights(spec: string, cacheDir: string): string | undefined {
   return `weights not present in ${p.dir} (missing: ${p.missing.join(', ')}); fetch them with: needle-bench pull ${spec}`;
 }
 
+type Loaded =
+  | { ok: true; provenance: ModelProvenance; dialect: Dialect; loadMs: number }
+  | { ok: false; status: 'load_failed' | 'not_present'; error: string };
+
+/** Loads a model and its dialect; a failure is a value (the run goes on with the other models). */
+async function loadModel(spec: string, provider: Provider, cacheDir: string): Promise<Loaded> {
+  const started = performance.now();
+  try {
+    const missing = missingWeights(spec, cacheDir);
+    if (missing) throw new ModelNotPresentError(missing);
+    const provenance = await provider.load();
+    const dialect = await getDialect(provider.dialect);
+    return { ok: true, provenance, dialect, loadMs: performance.now() - started };
+  } catch (err) {
+    await provider.dispose().catch(() => {});
+    return { ok: false, status: isModelNotPresent(err) ? 'not_present' : 'load_failed', error: errorMessage(err) };
+  }
+}
+
 export async function runBenchmark(options: RunOptions): Promise<RunResult> {
   validate(options);
   const cacheDir = options.cacheDir ?? modelCacheDir();
@@ -292,27 +311,18 @@ export async function runBenchmark(options: RunOptions): Promise<RunResult> {
         continue;
       }
 
-      const missing = missingWeights(spec, cacheDir);
-      let dialect: Dialect;
-      const loadStart = performance.now();
-      try {
-        if (missing) throw new ModelNotPresentError(missing);
-        const provenance = await provider.load();
-        dialect = await getDialect(provider.dialect);
-        setModelStatus(info, { spec, status: 'ok', provenance, loadMs: performance.now() - loadStart });
-      } catch (err) {
-        const modelStatus = isModelNotPresent(err) ? 'not_present' : 'load_failed';
-        const error = errorMessage(err);
-        setModelStatus(info, { spec, status: modelStatus, error });
+      const loaded = await loadModel(spec, provider, cacheDir);
+      if (!loaded.ok) {
+        setModelStatus(info, { spec, status: loaded.status, error: loaded.error });
         writeRunInfo(options.outDir, info);
-        progress.message(`${spec}: ${modelStatus === 'not_present' ? 'not present' : 'failed to load'}: ${error}; continuing with the other models`);
-        await provider.dispose().catch(() => {});
-        outcomes.push({ ...summary(), status: modelStatus, error });
+        progress.message(`${spec}: ${loaded.status === 'not_present' ? 'not present' : 'failed to load'}: ${loaded.error}; continuing with the other models`);
+        outcomes.push({ ...summary(), status: loaded.status, error: loaded.error });
         continue;
       }
+      setModelStatus(info, { spec, status: 'ok', provenance: loaded.provenance, loadMs: loaded.loadMs });
       writeRunInfo(options.outDir, info);
 
-      current = new ModelRun(spec, provider, dialect, store, options, progress, () => interrupted);
+      current = new ModelRun(spec, provider, loaded.dialect, store, options, progress, () => interrupted);
       progress.modelStart(spec, total, total - tasks.length, earlier.filter((r) => r.verdict.pass).length);
       try {
         await current.run(tasks);
