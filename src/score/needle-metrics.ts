@@ -128,16 +128,21 @@ interface KeyedCall {
 }
 
 function keyed(name: string, args: Record<string, unknown>): KeyedCall {
-  const normalized = normalizedArgs(args);
   const valueKeys = new Map<string, string>();
-  for (const [k, v] of Object.entries(normalized)) valueKeys.set(k, canonical(v));
-  const argsKey = canonical(normalized);
+  const keys = Object.keys(args);
+  for (const k of keys) valueKeys.set(k, canonical(normalizeValue(args[k])));
+  // Same string as canonical(normalized arguments), built from the per-value keys.
+  keys.sort();
+  let argsKey = '{';
+  for (let i = 0; i < keys.length; i++) argsKey += `${i ? ', ' : ''}${JSON.stringify(keys[i])}: ${valueKeys.get(keys[i])}`;
+  argsKey += '}';
   return { name, arguments: args, argsKey, callKey: `${JSON.stringify(name)} ${argsKey}`, valueKeys };
 }
 
 interface CaseRefs {
   refs: KeyedCall[];
   sortedKeys: string[];
+  keySet: Set<string>;
   names: Set<string>;
   byName: Map<string, KeyedCall[]>;
   tools: Map<string, ToolDef>;
@@ -158,6 +163,7 @@ function caseRefs(testCase: SuiteCase): CaseRefs {
     r = {
       refs,
       sortedKeys: refs.map((x) => x.callKey).sort(),
+      keySet: new Set(refs.map((x) => x.callKey)),
       names: new Set(refs.map((x) => x.name)),
       byName,
       tools: new Map(testCase.tools.map((t) => [t.name, t] as const)),
@@ -210,7 +216,7 @@ export function needleCounts(testCase: SuiteCase, calls: ToolCall[] | undefined)
   const predNames = new Set(preds.map((p) => p.name));
   for (const n of predNames) if (ref.names.has(n)) counts.nameTp++; else counts.nameFp++;
   for (const n of ref.names) if (!predNames.has(n)) counts.nameFn++;
-  const refKeys = new Set(ref.sortedKeys);
+  const refKeys = ref.keySet;
   const predKeys = new Set(preds.map((p) => p.callKey));
   for (const k of predKeys) if (refKeys.has(k)) counts.callTp++; else counts.callFp++;
   for (const k of refKeys) if (!predKeys.has(k)) counts.callFn++;

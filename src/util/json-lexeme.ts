@@ -123,7 +123,7 @@ class Parser {
       if (t.charCodeAt(this.i) !== 58) this.fail(`unexpected ${describeChar(t, this.i)}, expected ':' after key`);
       this.i++;
       this.skipWs();
-      this.path.push(escapePointerToken(key));
+      this.path.push(key);
       const value = this.parseValue(depth);
       this.path.pop();
       // A "__proto__" key must become an own property, as with JSON.parse, never a prototype.
@@ -206,7 +206,9 @@ class Parser {
   }
 
   pointer(): string {
-    return this.path.length === 0 ? '' : '/' + this.path.join('/');
+    let p = '';
+    for (const token of this.path) p += '/' + escapePointerToken(token);
+    return p;
   }
 
   parseString(): string {
@@ -336,29 +338,25 @@ export function findJsonWithError(text: string, from = 0): { found?: JsonFound; 
   for (let start = from; start < text.length; start++) {
     const c = text.charCodeAt(start);
     if (c !== 91 && c !== 123) continue;
-    const end = bracketSpanEnd(text, start);
-    if (end < 0) {
+    // Parse in place: a valid value ends exactly at its matching bracket, so this equals parsing
+    // the bracketed span, without scanning it first.
+    const p = new Parser(text);
+    p.i = start;
+    try {
+      const value = p.parseValue(0);
+      return { found: { value, floatPaths: p.floatPaths, start, end: p.i }, firstError };
+    } catch (err) {
+      if (!(err instanceof JsonSyntaxError)) throw err;
+      const end = bracketSpanEnd(text, start);
+      // The error may lie past a span that closed early (mismatched brackets): report it in the span.
+      firstError ??= `${err.message} at ${lineAndColumn(text, end < 0 ? err.position : Math.min(err.position, end))}`;
       // Never closes: whatever follows is inside a broken value, not a fresh candidate.
-      firstError ??= describeFailure(text, start, text.length);
-      break;
+      if (end < 0) break;
+      // Skip the broken span: a valid fragment nested in malformed JSON is not the model's answer.
+      start = end - 1;
     }
-    const parsed = parseJson(text.slice(start, end));
-    if (parsed.ok) return { found: { value: parsed.value, floatPaths: parsed.floatPaths, start, end }, firstError };
-    firstError ??= relocate(parsed, text, start);
-    // Skip the broken span: a valid fragment nested in malformed JSON is not the model's answer.
-    start = end - 1;
   }
   return { firstError };
-}
-
-function describeFailure(text: string, start: number, end: number): string {
-  return relocate(parseJson(text.slice(start, end)), text, start);
-}
-
-/** A parse error of a slice, re-expressed at its line and column in the whole text. */
-function relocate(parsed: JsonParse, text: string, start: number): string {
-  if (parsed.ok) return '';
-  return `${parsed.error.replace(/ at line .*$/, '')} at ${lineAndColumn(text, start + parsed.position)}`;
 }
 
 /**
