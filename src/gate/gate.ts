@@ -3,7 +3,7 @@ import type { ResultRecord } from '../run/types.ts';
 import type { LoadedRun } from '../report/run-dir.ts';
 import { comparePaired, pairedCounts } from '../stats/paired-difference.ts';
 import { caseOutcome, speedOf, type Baseline, type BaselineEntry, type CaseOutcome } from './baseline.ts';
-import { ACCURACY_METRICS, LOWER_IS_BETTER, SPEED_METRICS, type AccuracyMetric, type GateConfig, type GateMetric, type SpeedMetric } from './metrics.ts';
+import { ACCURACY_METRICS, LATENCY_NOISE_FLOOR_MS, LOWER_IS_BETTER, SPEED_METRICS, type AccuracyMetric, type GateConfig, type GateMetric, type SpeedMetric } from './metrics.ts';
 
 export type CheckStatus = 'pass' | 'fail' | 'skipped';
 
@@ -136,6 +136,9 @@ function speedCheck(metric: SpeedMetric, before: number | null, after: number | 
   const figures = `${fmt(before)} → ${fmt(after)} (${change >= 0 ? '+' : '−'}${Math.abs(change * 100).toFixed(1)}%)`;
   if (tolerance === null) return { ...base, change, status: 'skipped', message: `${figures}; check disabled` };
   const worse = LOWER_IS_BETTER.has(metric) ? change : -change;
+  if (metric === 'medianLatencyMs' && after - before < LATENCY_NOISE_FLOOR_MS) {
+    return { ...base, change, status: 'pass', message: `${figures}: less than ${LATENCY_NOISE_FLOOR_MS} ms slower (below timing noise)` };
+  }
   if (worse > tolerance + 1e-12) return { ...base, change, status: 'fail', message: `${figures}: ${LOWER_IS_BETTER.has(metric) ? 'slower' : 'drop'} beyond the tolerance of ${(tolerance * 100).toFixed(0)}%` };
   return { ...base, change, status: 'pass', message: `${figures}: within the tolerance of ${(tolerance * 100).toFixed(0)}%` };
 }

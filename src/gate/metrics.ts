@@ -15,6 +15,12 @@ export type SpeedMetric = (typeof SPEED_METRICS)[number];
 export type GateMetric = AccuracyMetric | SpeedMetric;
 export const GATE_METRICS: readonly GateMetric[] = [...ACCURACY_METRICS, ...SPEED_METRICS];
 
+/**
+ * Latency rises smaller than this never fail the gate: below a millisecond, timer resolution and
+ * scheduling noise dominate (reference providers answer in microseconds).
+ */
+export const LATENCY_NOISE_FLOOR_MS = 1;
+
 /** Speed metrics where bigger is worse. */
 export const LOWER_IS_BETTER: ReadonlySet<GateMetric> = new Set(['medianLatencyMs']);
 

@@ -110,6 +110,17 @@ describe('gate', () => {
     expect((await gate(slow, { tolerance: ['decodeTokPerS=off', 'medianLatencyMs=25%'] })).exitCode).toBe(0);
   });
 
+  it('ignores latency rises below a millisecond', async () => {
+    // 20.1 ms → 20.6 ms per case is +2.5%, beyond a 1% tolerance, but only 0.5 ms: timing noise.
+    const tiny = await run(records(20, new Set(), { stepMs: 0.01 })); // 20.1 ms per case
+    const bl = join(root, 'tiny.json');
+    saveBaseline({ run: tiny, out: bl });
+    const slower = await run(records(20, new Set(), { stepMs: 0.06 })); // 20.6 ms: +2.5%, decode 6× slower
+    const r = runGate({ baseline: bl, run: slower, stepSummary: join(root, 'x.md'), tolerance: ['medianLatencyMs=1%', 'decodeTokPerS=off'] });
+    expect(r.result.entries[0].checks.find((c) => c.metric === 'medianLatencyMs')).toMatchObject({ status: 'pass' });
+    expect(r.exitCode).toBe(0);
+  });
+
   it('writes well-formed JUnit XML with the failures', async () => {
     const junit = join(root, 'out', 'junit.xml');
     await gate(records(100, range(70, 100), { stepMs: 6.5 }), { junit });
