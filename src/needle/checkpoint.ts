@@ -40,6 +40,7 @@ export function flattenParams(tree: PyValue, where: string): Map<string, Tensor>
   const walk = (node: PyValue, path: string[]): void => {
     const at = path.length ? path.join('/') : '(root)';
     if (node instanceof NdArray) {
+      if (!node.built) throw new CheckpointError(`${where}: params/${at} is a numpy array that was never given its data (no BUILD)`);
       if (!path.length) throw new CheckpointError(`${where}: params is an array, expected a dict`);
       out.set(at, { dtype: node.dtype, shape: node.shape, bytes: node.bytes });
       return;
@@ -62,7 +63,7 @@ export function flattenParams(tree: PyValue, where: string): Map<string, Tensor>
 export function toPlain(v: PyValue, where: string, depth = 0): unknown {
   if (depth > MAX_TREE_DEPTH) throw new CheckpointError(`${where}: config nested deeper than ${MAX_TREE_DEPTH} levels`);
   if (v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return v;
-  if (v instanceof NdArray && numel(v.shape) === 1 && v.shape.length <= 1) {
+  if (v instanceof NdArray && v.built && numel(v.shape) === 1 && v.shape.length <= 1) {
     if (v.dtype === 'bool') return v.bytes[0] === 1;
     return tensorToFloat32(v)[0];
   }

@@ -3,7 +3,7 @@
 // OrderedDict, and _codecs.encode (protocol 2 pickles bytes through it). Nothing is imported or run.
 import type { DType } from './types.ts';
 import { DTYPE_ITEMSIZE } from './tensor.ts';
-import { NdArray, NumpyDType, PendingArray, PickleError, PyGlobal, PyTuple, typeName, type PyDict, type PyValue } from './pickle-values.ts';
+import { NdArray, NumpyDType, PickleError, PyGlobal, PyTuple, typeName, type PyDict, type PyValue } from './pickle-values.ts';
 
 const RECONSTRUCT = ['numpy._core.multiarray._reconstruct', 'numpy.core.multiarray._reconstruct'];
 const FROMBUFFER = ['numpy._core.numeric._frombuffer', 'numpy.core.numeric._frombuffer'];
@@ -153,7 +153,7 @@ export function callGlobal(fn: PyValue, argsValue: PyValue): PyValue {
   if (RECONSTRUCT.includes(q)) {
     expectArgs(q, args, 3, 3);
     if (!(args[0] instanceof PyGlobal) || args[0].qualified !== NDARRAY) throw new PickleError(`${q}: only numpy.ndarray can be reconstructed, got ${typeName(args[0])}`);
-    return new PendingArray();
+    return NdArray.pending();
   }
   if (FROMBUFFER.includes(q)) {
     expectArgs(q, args, 4, 4);
@@ -210,7 +210,8 @@ export function buildObject(obj: PyValue, state: PyValue): PyValue {
     obj.byteorder = order;
     return obj;
   }
-  if (obj instanceof PendingArray) {
+  if (obj instanceof NdArray) {
+    if (obj.built) throw new PickleError('BUILD on a numpy.ndarray that is already built');
     // (version, shape, dtype, is_fortran, rawdata) or, from old numpy, without the version.
     if (!(state instanceof PyTuple) || (state.items.length !== 5 && state.items.length !== 4)) {
       throw new PickleError(`numpy.ndarray state: expected a tuple of 4-5 items, got ${typeName(state)}`);
@@ -219,7 +220,7 @@ export function buildObject(obj: PyValue, state: PyValue): PyValue {
     const [shape, dtype, fortran, raw] = items;
     if (typeof fortran !== 'boolean' && fortran !== 0 && fortran !== 1) throw new PickleError('numpy.ndarray state: is_fortran must be a bool');
     if (Array.isArray(raw)) throw new PickleError('numpy.ndarray state: object arrays (dtype=object) are refused');
-    return makeArray('numpy.ndarray', asDType('numpy.ndarray state', dtype), asShape('numpy.ndarray state', shape), asBytes('numpy.ndarray state', raw), Boolean(fortran));
+    return obj.fill(makeArray('numpy.ndarray', asDType('numpy.ndarray state', dtype), asShape('numpy.ndarray state', shape), asBytes('numpy.ndarray state', raw), Boolean(fortran)));
   }
   if (obj instanceof Map && (state === null || (state instanceof Map && state.size === 0))) return obj; // OrderedDict, no attributes
   throw new PickleError(`BUILD on ${typeName(obj)} is not allowed`);

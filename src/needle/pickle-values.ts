@@ -7,7 +7,7 @@ export class PickleError extends Error {
 }
 
 export type PyKey = string | number | bigint | boolean | null;
-export type PyValue = PyKey | Uint8Array | PyTuple | PyValue[] | PyDict | PyGlobal | NumpyDType | NdArray | PendingArray;
+export type PyValue = PyKey | Uint8Array | PyTuple | PyValue[] | PyDict | PyGlobal | NumpyDType | NdArray;
 export type PyDict = Map<PyKey, PyValue>;
 
 /** A Python tuple (immutable; distinguished from a list). */
@@ -35,20 +35,35 @@ export class NumpyDType {
   ) {}
 }
 
-/** A numpy array (or numpy scalar, shape []) as a Tensor: C order, little-endian bytes. */
+/**
+ * A numpy array (or numpy scalar, shape []) as a Tensor: C order, little-endian bytes.
+ * Protocols 2-4 create the array empty (_reconstruct) and fill it with BUILD *in place*: the memo
+ * holds the empty object, so an array referenced twice (a shared weight) must be the same object
+ * that BUILD completes. Until then `built` is false and the fields are placeholders.
+ */
 export class NdArray implements Tensor {
   constructor(
-    readonly dtype: DType,
-    readonly shape: number[],
-    readonly bytes: Uint8Array,
+    public dtype: DType,
+    public shape: number[],
+    public bytes: Uint8Array,
     /** True when it was a numpy scalar (np.float32(1.0)) rather than an ndarray. */
     readonly isScalar = false,
+    public built = true,
   ) {}
-}
 
-/** numpy _reconstruct(ndarray, (0,), b'b') result: an empty array waiting for its BUILD state. */
-export class PendingArray {
-  readonly pending = true;
+  /** The empty array _reconstruct(ndarray, (0,), b'b') returns, waiting for its BUILD state. */
+  static pending(): NdArray {
+    return new NdArray('uint8', [0], new Uint8Array(0), false, false);
+  }
+
+  /** BUILD: take the state's contents (once). */
+  fill(from: NdArray): this {
+    this.dtype = from.dtype;
+    this.shape = from.shape;
+    this.bytes = from.bytes;
+    this.built = true;
+    return this;
+  }
 }
 
 export function typeName(v: PyValue | undefined): string {
@@ -64,6 +79,5 @@ export function typeName(v: PyValue | undefined): string {
   if (v instanceof Map) return 'dict';
   if (v instanceof PyGlobal) return `global ${v.qualified}`;
   if (v instanceof NumpyDType) return 'numpy.dtype';
-  if (v instanceof NdArray) return 'numpy.ndarray';
-  return 'unbuilt numpy.ndarray';
+  return v.built ? 'numpy.ndarray' : 'unbuilt numpy.ndarray';
 }

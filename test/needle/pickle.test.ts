@@ -12,7 +12,7 @@ const VARIANTS = ['checkpoint.pkl', 'checkpoint.p5.pkl', 'checkpoint.np1.pkl', '
 
 interface Ref { shape: number[]; dtype: string; sha256: string; sum: number; first: number[] }
 const refs = JSON.parse(readFileSync(resolve(repoRoot, 'test/fixtures/needle-pickle-refs.json'), 'utf8')) as Record<string, { params: Record<string, Ref>; config: Record<string, unknown> }>;
-const edge = JSON.parse(readFileSync(resolve(pickles, 'edge-cases.json'), 'utf8')) as { dtypes: Record<string, Ref> };
+const edge = JSON.parse(readFileSync(resolve(pickles, 'edge-cases.json'), 'utf8')) as { dtypes: Record<string, Ref>; shared: Ref };
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
@@ -83,6 +83,12 @@ describe('unpickle: dtypes, byte orders, layouts, protocols 2/4/5 (written by nu
     const tuple = nested.get('tuple') as PyTuple;
     expect(tuple).toBeInstanceOf(PyTuple);
     expect((tuple.items[1] as PyTuple).items).toEqual([2, 3]);
+    // One array referenced three times: the memo hands back the object BUILD filled in place.
+    const shared = d.get('shared') as PyValue[];
+    expectMatches(shared[0], edge.shared, `${file} shared[0]`);
+    expect(shared[1]).toBe(shared[0]);
+    expect(((shared[2] as PyDict).get('again') as NdArray).built).toBe(true);
+    expectMatches((shared[2] as PyDict).get('again') as PyValue, edge.shared, `${file} shared[2].again`);
     expect(nested.get('big')).toBe(2n ** 70n);
     expect(nested.get('neg')).toBe(-(2n ** 70n));
   });
