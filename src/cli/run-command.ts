@@ -3,7 +3,7 @@
 import { runBenchmark } from '../run/runner.ts';
 import type { ProgressMode } from '../run/progress.ts';
 import { loadSuites } from '../suite/load.ts';
-import { EXIT_INTERRUPTED, EXIT_LOAD_FAILED, shellQuote, type RunCliOptions } from './commands/run.ts';
+import { EXIT_INTERRUPTED, EXIT_LOAD_FAILED, EXIT_TERMINATED, shellQuote, type RunCliOptions } from './commands/run.ts';
 
 const PROGRESS_MODES: ProgressMode[] = ['auto', 'bar', 'plain', 'none'];
 
@@ -14,18 +14,21 @@ export async function runCommand(opts: RunCliOptions, argv: string[]): Promise<n
   const suites = await loadSuites(opts.suite);
   for (const s of suites) for (const w of s.warnings ?? []) process.stderr.write(`warning: ${w}\n`);
 
-  // First Ctrl-C: stop taking cases and let the one in flight finish; second: leave at once
-  // (every finished case is already on disk).
+  // First Ctrl-C (or a CI runner's SIGTERM): stop taking cases and let the one in flight finish;
+  // second: leave at once (every finished case is already on disk).
   const interrupt = new AbortController();
-  const onSigint = () => {
+  let exitCode = EXIT_INTERRUPTED;
+  const onSignal = (signal: NodeJS.Signals) => {
     if (!interrupt.signal.aborted) {
-      process.stderr.write('\ninterrupt: finishing the case in flight (Ctrl-C again to stop now)\n');
+      exitCode = signal === 'SIGTERM' ? EXIT_TERMINATED : EXIT_INTERRUPTED;
+      process.stderr.write(`\n${signal}: finishing the case in flight (Ctrl-C again to stop now)\n`);
       interrupt.abort();
     } else {
-      process.exit(EXIT_INTERRUPTED);
+      process.exit(exitCode);
     }
   };
-  process.on('SIGINT', onSigint);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
     const result = await runBenchmark({
       suites,
@@ -46,8 +49,8 @@ export async function runCommand(opts: RunCliOptions, argv: string[]): Promise<n
       );
       // A provider that ignores the abort (a native inference call) would keep the process alive
       // until its case ends; everything worth keeping is on disk, so leave soon regardless.
-      setTimeout(() => process.exit(EXIT_INTERRUPTED), 1000).unref();
-      return EXIT_INTERRUPTED;
+      setTimeout(() => process.exit(exitCode), 1000).unref();
+      return exitCode;
     }
     const failed = result.models.filter((m) => m.status === 'load_failed');
     const absent = result.models.filter((m) => m.status === 'not_present');
@@ -59,6 +62,7 @@ export async function runCommand(opts: RunCliOptions, argv: string[]): Promise<n
     }
     return 0;
   } finally {
-    process.off('SIGINT', onSigint);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
 }

@@ -17,6 +17,8 @@ export interface RunCliOptions {
 
 /** Exit code of a run stopped by Ctrl-C (128 + SIGINT), as shells report it. */
 export const EXIT_INTERRUPTED = 130;
+/** Exit code of a run stopped by SIGTERM (128 + 15), e.g. a cancelled CI job. */
+export const EXIT_TERMINATED = 143;
 /** Exit code when the run finished but a model failed to load. */
 export const EXIT_LOAD_FAILED = 1;
 
