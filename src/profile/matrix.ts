@@ -6,14 +6,25 @@ import type { Precision } from '../needle/engine.ts';
 import type { NeedleCheckpoint } from '../needle/types.ts';
 import { profileNeedle, type ProfileResult } from './needle-profile.ts';
 
+/** A precision, optionally with the tied output layer quantized too (`int4+ql`). */
+export interface MatrixVariant {
+  precision: Precision;
+  quantizeLogits: boolean;
+}
+
+export function parseVariant(text: string): MatrixVariant {
+  const m = /^(fp32|int8|int4)(\+ql)?$/.exec(text.trim());
+  if (!m || (m[1] === 'fp32' && m[2])) throw new Error(`precision "${text}": expected fp32, int8, int4, int8+ql or int4+ql`);
+  return { precision: m[1] as Precision, quantizeLogits: Boolean(m[2]) };
+}
+
 export interface MatrixOptions {
   prompts: number[];
-  precisions: Precision[];
+  variants: MatrixVariant[];
   threads: number[];
   genTokens: number;
   repetitions: number;
   warmups: number;
-  quantizeLogits?: boolean;
   /** Reference scheme rows: timed at this prompt length with the largest thread count. */
   reference?: { promptTokens: number; steps: number; buffer: number; repetitions: number };
   cacheDir?: string;
@@ -23,7 +34,7 @@ export interface MatrixOptions {
 export async function runMatrix(checkpoint: NeedleCheckpoint, o: MatrixOptions): Promise<ProfileResult[]> {
   const rows: ProfileResult[] = [];
   const maxThreads = Math.max(...o.threads);
-  for (const precision of o.precisions) {
+  for (const { precision, quantizeLogits } of o.variants) {
     for (const threads of o.threads) {
       for (const promptTokens of o.prompts) {
         const withReference = o.reference && o.reference.promptTokens === promptTokens && threads === maxThreads;
@@ -34,7 +45,7 @@ export async function runMatrix(checkpoint: NeedleCheckpoint, o: MatrixOptions):
           genTokens: o.genTokens,
           repetitions: o.repetitions,
           warmups: o.warmups,
-          quantizeLogits: o.quantizeLogits,
+          quantizeLogits,
           cacheDir: o.cacheDir,
           ...(withReference ? { referenceScheme: { steps: o.reference!.steps, buffer: o.reference!.buffer, repetitions: o.reference!.repetitions } } : {}),
         });

@@ -9,7 +9,7 @@ import type { Command } from 'commander';
 import { loadCheckpoint } from '../../needle/checkpoint.ts';
 import type { Precision } from '../../needle/engine.ts';
 import type { NeedleCheckpoint } from '../../needle/types.ts';
-import { matrixMarkdown, runMatrix } from '../../profile/matrix.ts';
+import { matrixMarkdown, parseVariant, runMatrix, type MatrixVariant } from '../../profile/matrix.ts';
 import { profileNeedle, releaseSyntheticCheckpoint } from '../../profile/needle-profile.ts';
 
 const PRECISIONS: Precision[] = ['fp32', 'int8', 'int4'];
@@ -39,8 +39,8 @@ function precision(v: string): Precision {
   return v as Precision;
 }
 
-function precisionList(v: string): Precision[] {
-  return v.split(',').map((x) => precision(x.trim()));
+function variantList(v: string): MatrixVariant[] {
+  return v.split(',').map(parseVariant);
 }
 
 interface ProfileFlags {
@@ -60,7 +60,7 @@ interface ProfileFlags {
   json?: boolean;
   matrix?: boolean;
   prompts: number[];
-  precisions: Precision[];
+  precisions: MatrixVariant[];
   threadCounts: number[];
   out?: string;
 }
@@ -92,7 +92,7 @@ export function register(program: Command): void {
     .option('--json', 'print one JSON object')
     .option('--matrix', 'run the prompts × precisions × threads matrix, print a markdown table')
     .option('--prompts <list>', 'matrix prompt lengths', intList('--prompts'), [128, 512, 1024])
-    .option('--precisions <list>', 'matrix precisions', precisionList, PRECISIONS)
+    .option('--precisions <list>', 'matrix precisions: fp32,int8,int4 and int8+ql/int4+ql (output layer quantized too)', variantList, PRECISIONS.map((p) => parseVariant(p)))
     .option('--thread-counts <list>', 'matrix thread counts', intList('--thread-counts'), [1, 2])
     .option('--out <file>', 'matrix: also write all rows as JSON here')
     .action(async (f: ProfileFlags) => {
@@ -100,12 +100,11 @@ export function register(program: Command): void {
       if (f.matrix) {
         const rows = await runMatrix(checkpoint, {
           prompts: f.prompts,
-          precisions: f.precisions,
+          variants: f.quantizeLogits ? f.precisions.map((v) => ({ ...v, quantizeLogits: v.precision !== 'fp32' })) : f.precisions,
           threads: f.threadCounts,
           genTokens: f.genTokens,
           repetitions: f.reps,
           warmups: f.warmups,
-          quantizeLogits: f.quantizeLogits,
           reference: { promptTokens: 512, steps: f.refSteps, buffer: 512, repetitions: 3 },
           onRow: (r) => process.stderr.write(`${r.precision} threads=${r.threads} prompt=${r.prompt_tokens}: prefill ${Math.round(r.prefill_tok_s)} tok/s, decode ${Math.round(r.decode_tok_s)} tok/s\n`),
         });
