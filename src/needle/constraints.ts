@@ -1,7 +1,8 @@
 // Constrained decoding as Needle does it: while the decoder writes a tool name (after `"name":"`) or
 // an argument key at the arguments level, only tokens whose text continues a declared name are
 // allowed; values stay free. Matching is on characters, with SentencePiece's "▁" read as a space, so
-// a token may span the end of a name and the closing quote.
+// a token may span the end of a name and the closing quote. Token texts come from
+// SentencePieceTokenizer.tokenStrings() (Needle's build_token_strings view of the vocabulary).
 
 /** Character trie node over declared names. */
 class TrieNode {
@@ -121,22 +122,6 @@ export class CallJsonTracker {
     }
     return false;
   }
-}
-
-/**
- * Text each token id contributes to the output: "▁" → space, byte pieces → the byte as a char,
- * control and unknown pieces → "" (they can never be chosen inside a constrained span).
- */
-export function tokenTexts(pieces: string[], kinds: (id: number) => 'normal' | 'byte' | 'control' | 'unknown' | 'user_defined' | 'unused'): string[] {
-  return pieces.map((piece, id) => {
-    const kind = kinds(id);
-    if (kind === 'control' || kind === 'unknown' || kind === 'unused') return '';
-    if (kind === 'byte') {
-      const m = /^<0x([0-9A-Fa-f]{2})>$/.exec(piece);
-      return m ? String.fromCharCode(parseInt(m[1], 16)) : '';
-    }
-    return piece.replaceAll('\u2581', ' ');
-  });
 }
 
 export interface ConstraintStats {
