@@ -43,12 +43,15 @@ export interface EncodeBench {
   text_chars: number;
   ids: number;
   repetitions: number;
-  /** Median over repetitions of encoding the whole text in one call. */
+  /** Median over repetitions of encoding the whole text in one call (wall clock). */
   median_ms: number;
   min_ms: number;
   max_ms: number;
   ids_per_s: number;
   mb_per_s: number;
+  /** Median process CPU time per repetition: steadier than wall clock on a shared machine. */
+  median_cpu_ms: number;
+  ids_per_cpu_s: number;
 }
 
 /** Encode speed on the first `maxBytes` of a file: 1 warm-up, then `repetitions` timed runs. */
@@ -57,13 +60,18 @@ export function benchEncode(tok: SentencePieceTokenizer, model: string, file: st
   const text = new TextDecoder().decode(bytes); // a cut multi-byte char at the end becomes U+FFFD
   const ids = tok.encode(text).length; // warm-up (JIT)
   const times: number[] = [];
+  const cpuTimes: number[] = [];
   for (let i = 0; i < repetitions; i++) {
+    const c0 = process.cpuUsage();
     const t0 = process.hrtime.bigint();
     tok.encode(text);
     times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    const c = process.cpuUsage(c0);
+    cpuTimes.push((c.user + c.system) / 1000);
   }
+  const median = medianOf(times);
+  const medianCpu = medianOf(cpuTimes);
   times.sort((a, b) => a - b);
-  const median = times[Math.floor(times.length / 2)];
   return {
     model,
     text_file: file,
@@ -76,7 +84,14 @@ export function benchEncode(tok: SentencePieceTokenizer, model: string, file: st
     max_ms: round(times[times.length - 1]),
     ids_per_s: Math.round(ids / (median / 1000)),
     mb_per_s: round(bytes.length / 1e6 / (median / 1000)),
+    median_cpu_ms: round(medianCpu),
+    ids_per_cpu_s: Math.round(ids / (medianCpu / 1000)),
   };
+}
+
+function medianOf(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
 }
 
 const round = (x: number): number => Math.round(x * 100) / 100;

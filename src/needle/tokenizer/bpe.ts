@@ -4,6 +4,7 @@
 // leftmost pair). A binary heap of candidate pairs with lazy invalidation over a doubly linked
 // list of symbols makes this O(n log n); finally pieces of type UNUSED are split back into the
 // pair they were merged from.
+import { PairTable } from './pair-table.ts';
 import { PrefixMatcher, codePointLength } from './prefix-matcher.ts';
 
 export interface BpeVocab {
@@ -15,9 +16,8 @@ export interface BpeVocab {
   pieceToId: (piece: string) => number;
   /** Mergeable id of each single UTF-16 unit, -1 if that character is not a piece. */
   charIds: Int32Array;
-  /** (left id · vocabSize + right id) → id of the piece left+right (see buildPairTable). */
-  pairs: Map<number, number>;
-  vocabSize: number;
+  /** (left id, right id) → id of the piece left+right (see buildPairTable). */
+  pairs: PairTable;
 }
 
 /**
@@ -32,16 +32,18 @@ export function buildCharIds(mergeable: Map<string, number>): Int32Array {
   return charIds;
 }
 
-export function buildPairTable(mergeable: Map<string, number>, vocabSize: number): Map<number, number> {
-  const pairs = new Map<number, number>();
+export function buildPairTable(mergeable: Map<string, number>): PairTable {
+  const splits: number[] = [];
   for (const [piece, id] of mergeable) {
     for (let k = codePointLength(piece, 0); k < piece.length; k += codePointLength(piece, k)) {
       const a = mergeable.get(piece.slice(0, k));
       if (a === undefined) continue;
       const b = mergeable.get(piece.slice(k));
-      if (b !== undefined) pairs.set(a * vocabSize + b, id);
+      if (b !== undefined) splits.push(a, b, id);
     }
   }
+  const pairs = new PairTable(splits.length / 3);
+  for (let i = 0; i < splits.length; i += 3) pairs.set(splits[i], splits[i + 1], splits[i + 2]);
   return pairs;
 }
 
@@ -87,17 +89,28 @@ class PairHeap {
 
   pop(): number {
     const order = this.order;
+    const score = this.score;
+    const left = this.left;
     const top = order[0];
     const n = --this.count;
     const last = order[n];
     if (n > 0) {
+      const lastScore = score[last];
+      const lastLeft = left[last];
       let i = 0;
       for (;;) {
-        const l = 2 * i + 1;
-        if (l >= n) break;
-        const r = l + 1;
-        const c = r < n && this.before(order[r], order[l]) ? r : l;
-        if (!this.before(order[c], last)) break;
+        let c = 2 * i + 1;
+        if (c >= n) break;
+        // Pick the better child (comparison inlined: this loop dominates BPE time).
+        let cs = score[order[c]];
+        if (c + 1 < n) {
+          const rs = score[order[c + 1]];
+          if (rs > cs || (rs === cs && left[order[c + 1]] < left[order[c]])) {
+            c++;
+            cs = rs;
+          }
+        }
+        if (!(cs > lastScore || (cs === lastScore && left[order[c]] < lastLeft))) break;
         order[i] = order[c];
         i = c;
       }
@@ -151,7 +164,6 @@ export function bpeEncode(normalized: string, vocab: BpeVocab, userSymbols: Pref
     }
     end[n] = pos;
   }
-  const V = vocab.vocabSize;
   const mergedId: number[] = [];
   const prev = new Int32Array(n);
   const next = new Int32Array(n);
@@ -167,8 +179,9 @@ export function bpeEncode(normalized: string, vocab: BpeVocab, userSymbols: Pref
     if (l < 0 || r < 0 || frozen[l] || frozen[r]) return;
     const a = ids[l];
     const b = ids[r];
-    const id = a >= 0 && b >= 0 ? vocab.pairs.get(a * V + b) : vocab.mergeable.get(normalized.slice(start[l], end[r]));
-    if (id === undefined) return;
+    const id =
+      a >= 0 && b >= 0 ? vocab.pairs.get(a, b) : (vocab.mergeable.get(normalized.slice(start[l], end[r])) ?? -1);
+    if (id < 0) return;
     mergedId.push(id); // indexed like the heap's entries
     heap.push(l, r, vocab.scores[id], end[r] - start[l]);
     if (vocab.isUnused(id)) {

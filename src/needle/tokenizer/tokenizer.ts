@@ -88,8 +88,7 @@ export class SentencePieceTokenizer {
       isUnused: (id) => types[id] === 'unused',
       pieceToId,
       charIds: buildCharIds(mergeable),
-      pairs: buildPairTable(mergeable, this.vocabSize),
-      vocabSize: this.vocabSize,
+      pairs: buildPairTable(mergeable),
     };
 
     this.byteFallback = trainerSpec.byteFallback;
