@@ -134,7 +134,7 @@ export async function suiteCharts(summary: Summary, suite: string): Promise<Char
     data: { values: failures },
     mark: { type: 'bar' },
     encoding: {
-      y: { field: 'model', type: 'nominal', title: null, axis: { labelLimit: 280 } },
+      y: { field: 'model', type: 'nominal', title: null, axis: { labelLimit: 400 } },
       x: { field: 'count', type: 'quantitative', title: 'Failing cases', stack: 'zero' },
       color: { field: 'error', type: 'nominal', title: 'Error type', scale: { range: ERROR_PALETTE } },
       order: { field: 'error' },
