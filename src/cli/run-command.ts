@@ -3,7 +3,15 @@
 import { runBenchmark } from '../run/runner.ts';
 import type { ProgressMode } from '../run/progress.ts';
 import { loadSuites } from '../suite/load.ts';
-import { EXIT_INTERRUPTED, EXIT_LOAD_FAILED, EXIT_TERMINATED, shellQuote, type RunCliOptions } from './commands/run.ts';
+import type { RunCliOptions } from './commands/run.ts';
+import { shellQuote } from './option-parsers.ts';
+
+/** Exit code of a run stopped by Ctrl-C (128 + SIGINT), as shells report it. */
+export const EXIT_INTERRUPTED = 130;
+/** Exit code of a run stopped by SIGTERM (128 + 15), e.g. a cancelled CI job. */
+export const EXIT_TERMINATED = 143;
+/** Exit code when the run finished but a model failed to load. */
+export const EXIT_LOAD_FAILED = 1;
 
 const PROGRESS_MODES: ProgressMode[] = ['auto', 'bar', 'plain', 'none'];
 

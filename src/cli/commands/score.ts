@@ -1,11 +1,7 @@
 // `needle-bench score <run-dir>`: re-score stored raw outputs with the current rules and dialects
 // (scoring evolves; generations are expensive) and print a per-model pass-rate table.
 import type { Command } from 'commander';
-import { usageExitCode2 } from './run.ts';
-
-function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
-}
+import { collect, usageExitCode2 } from '../option-parsers.ts';
 
 export function register(program: Command): void {
   const score = program
