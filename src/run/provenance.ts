@@ -30,8 +30,22 @@ export interface ModelRunInfo {
   /** What Provider.load() reported (ids, revision, weight hashes, dialect...). */
   provenance?: ModelProvenance;
   loadMs?: number;
+  /** For a registered model id: its registry entry's source (pinned and pulled revisions). */
+  registry?: RegistryFacts;
   /** Session (1-based) that last updated this entry. */
   session: number;
+}
+
+export interface RegistryFacts {
+  file: string;
+  provider: string;
+  /** Hub repo and the revision models/<id>.json pins. */
+  hubRepo?: string;
+  pinnedRevision?: string;
+  /** Revision `needle-bench pull` recorded in the cache, if any. */
+  pulledRevision?: string;
+  /** Weights shipped in the repository. */
+  local?: string;
 }
 
 export interface SuiteRunInfo {

@@ -26,6 +26,7 @@ import {
   writeRunInfo,
   type GenerationSettings,
   type ModelRunInfo,
+  type RegistryFacts,
   type RunInfo,
 } from './provenance.ts';
 import { ResultsStore } from './results-store.ts';
@@ -219,6 +220,21 @@ function missingWeights(spec: string, cacheDir: string): string | undefined {
   return `weights not present in ${p.dir} (missing: ${p.missing.join(', ')}); fetch them with: needle-bench pull ${spec}`;
 }
 
+/** What the model registry says about a registered id (undefined for "<provider>:<arg>" specs). */
+function registryFacts(spec: string, cacheDir: string): RegistryFacts | undefined {
+  const entry = modelRegistry().get(spec);
+  if (!entry) return undefined;
+  const facts: RegistryFacts = { file: entry.file, provider: entry.provider };
+  if (entry.hub) {
+    facts.hubRepo = entry.hub.repo;
+    facts.pinnedRevision = entry.hub.revision;
+    const pulled = presence(entry, cacheDir).revision;
+    if (pulled) facts.pulledRevision = pulled;
+  }
+  if (entry.local) facts.local = entry.local;
+  return facts;
+}
+
 type Loaded =
   | { ok: true; provenance: ModelProvenance; dialect: Dialect; loadMs: number }
   | { ok: false; status: 'load_failed' | 'not_present'; error: string };
@@ -312,14 +328,15 @@ export async function runBenchmark(options: RunOptions): Promise<RunResult> {
       }
 
       const loaded = await loadModel(spec, provider, cacheDir);
+      const registry = registryFacts(spec, cacheDir);
       if (!loaded.ok) {
-        setModelStatus(info, { spec, status: loaded.status, error: loaded.error });
+        setModelStatus(info, { spec, status: loaded.status, error: loaded.error, ...(registry ? { registry } : {}) });
         writeRunInfo(options.outDir, info);
         progress.message(`${spec}: ${loaded.status === 'not_present' ? 'not present' : 'failed to load'}: ${loaded.error}; continuing with the other models`);
         outcomes.push({ ...summary(), status: loaded.status, error: loaded.error });
         continue;
       }
-      setModelStatus(info, { spec, status: 'ok', provenance: loaded.provenance, loadMs: loaded.loadMs });
+      setModelStatus(info, { spec, status: 'ok', provenance: loaded.provenance, loadMs: loaded.loadMs, ...(registry ? { registry } : {}) });
       writeRunInfo(options.outDir, info);
 
       current = new ModelRun(spec, provider, loaded.dialect, store, options, progress, () => interrupted);

@@ -233,6 +233,7 @@ describe.runIf(needleProvider)('runBenchmark: absent weights', () => {
     expect(result.models.map((m) => m.status)).toEqual(['not_present', 'ok']);
     expect(result.models[0].error).toMatch(/needle-bench pull needle/);
     expect(readRunInfo(dir)!.models.map((m) => m.status)).toEqual(['not_present', 'ok']);
+    expect(readRunInfo(dir)!.models[0].registry).toMatchObject({ provider: 'needle', pinnedRevision: expect.stringMatching(/^[0-9a-f]{40}$/) });
     expect(records(dir).every((r) => r.model === 'oracle')).toBe(true);
   });
 });
