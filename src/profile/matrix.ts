@@ -61,15 +61,15 @@ const fmt = (x: number, digits = 0) => x.toLocaleString('en-US', { maximumFracti
 
 export function matrixMarkdown(rows: ProfileResult[]): string {
   const lines = [
-    '| precision | threads | prompt | prefill tok/s (median) | prefill min–max (IQR) | decode tok/s (median) | decode min–max (IQR) | TTFT ms | no-cache ref. tok/s | speed-up | load avg (1 min) |',
-    '|---|---:|---:|---:|---|---:|---|---:|---:|---:|---:|',
+    '| precision | threads | prompt | prefill tok/s (median) | prefill min–max (IQR) | decode tok/s (median) | decode min–max (IQR) | TTFT ms | prefill / decode tok per CPU-s | no-cache ref. tok/s | speed-up | load avg (1 min) |',
+    '|---|---:|---:|---:|---|---:|---|---:|---:|---:|---:|---:|',
   ];
   for (const r of rows) {
     const p = r.spread.prefill_tok_s;
     const d = r.spread.decode_tok_s;
     const ref = r.reference_scheme;
     lines.push(
-      `| ${r.precision}${r.quantize_logits ? '+q-logits' : ''} | ${r.threads} | ${r.prompt_tokens} | ${fmt(r.prefill_tok_s)} | ${fmt(p.min)}–${fmt(p.max)} (${fmt(p.iqr)}) | ${fmt(r.decode_tok_s)} | ${fmt(d.min)}–${fmt(d.max)} (${fmt(d.iqr)}) | ${fmt(r.ttft_ms, 1)} | ${ref ? fmt(ref.decode_tok_s, 1) : ''} | ${ref ? `${fmt(ref.speedup, 1)}×` : ''} | ${fmt(r.load_average.before[0], 2)}→${fmt(r.load_average.after[0], 2)} |`,
+      `| ${r.precision}${r.quantize_logits ? '+q-logits' : ''} | ${r.threads} | ${r.prompt_tokens} | ${fmt(r.prefill_tok_s)} | ${fmt(p.min)}–${fmt(p.max)} (${fmt(p.iqr)}) | ${fmt(r.decode_tok_s)} | ${fmt(d.min)}–${fmt(d.max)} (${fmt(d.iqr)}) | ${fmt(r.ttft_ms, 1)} | ${fmt(r.cpu.prefill_tok_per_cpu_s)} / ${fmt(r.cpu.decode_tok_per_cpu_s)} | ${ref ? fmt(ref.decode_tok_s, 1) : ''} | ${ref ? `${fmt(ref.speedup, 1)}×` : ''} | ${fmt(r.load_average.before[0], 2)}→${fmt(r.load_average.after[0], 2)} |`,
     );
   }
   const first = rows[0];
