@@ -45,9 +45,8 @@ export interface Baseline {
 }
 
 export const caseOutcome = (r: ResultRecord): CaseOutcome => {
-  const o: CaseOutcome = { pass: r.verdict.pass, schemaValid: r.verdict.schemaValid, parsed: r.verdict.needle.parsed, exactMatch: r.verdict.needle.exactMatch };
-  if (!r.verdict.pass && r.verdict.error) o.error = r.verdict.error;
-  return o;
+  const error = !r.verdict.pass && r.verdict.error ? { error: r.verdict.error } : {};
+  return { pass: r.verdict.pass, ...error, schemaValid: r.verdict.schemaValid, parsed: r.verdict.needle.parsed, exactMatch: r.verdict.needle.exactMatch };
 };
 
 /** Throughput medians of a group of records (same definitions as the report). */
@@ -82,13 +81,13 @@ export function buildBaseline(run: LoadedRun, now: Date = new Date()): Baseline 
     const entry: BaselineEntry = {
       model,
       suite,
+      ...(info?.version ? { suiteVersion: info.version } : {}),
+      ...(info?.hash ? { suiteHash: info.hash } : {}),
       n: g.n,
       metrics: { passRate: g.passRate, schemaValidRate: g.schemaValidRate, parseRate: g.parseRate, exactMatch: exactMatch ?? 0, ...needle },
       throughput: speedOf(model, suite, records),
       cases: Object.fromEntries(records.map((r) => [r.id, caseOutcome(r)])),
     };
-    if (info?.version) entry.suiteVersion = info.version;
-    if (info?.hash) entry.suiteHash = info.hash;
     entries.push(entry);
   }
   const at = (path: string): string | undefined => {
@@ -133,4 +132,21 @@ export function readBaseline(file: string): Baseline {
     if (typeof e.throughput !== 'object' || e.throughput === null) throw new Error(`${where}.throughput: expected an object`);
   });
   return b as Baseline;
+}
+
+/**
+ * Baseline file text: indented, but one line per case so a re-saved baseline diffs case by case in
+ * code review.
+ */
+export function baselineJson(b: Baseline): string {
+  const placeholders: string[] = [];
+  const shallow = {
+    ...b,
+    entries: b.entries.map((e) => {
+      const lines = Object.entries(e.cases).map(([id, o]) => `    ${JSON.stringify(id)}: ${JSON.stringify(o)}`);
+      placeholders.push(lines.length === 0 ? '{}' : `{\n${lines.join(',\n')}\n   }`);
+      return { ...e, cases: `\u0000cases${placeholders.length - 1}\u0000` };
+    }),
+  };
+  return JSON.stringify(shallow, null, 1).replace(/"\\u0000cases(\d+)\\u0000"/g, (_m, i: string) => placeholders[Number(i)]) + '\n';
 }

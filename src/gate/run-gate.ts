@@ -2,7 +2,7 @@
 import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { loadRunDir } from '../report/run-dir.ts';
-import { buildBaseline, readBaseline, type Baseline } from './baseline.ts';
+import { baselineJson, buildBaseline, readBaseline, type Baseline } from './baseline.ts';
 import { evaluateGate, type GateResult } from './gate.ts';
 import { gateMarkdown } from './gate-markdown.ts';
 import { gateJunit } from './junit.ts';
@@ -26,7 +26,7 @@ export function saveBaseline(opts: SaveBaselineOptions): Baseline {
   const out = resolve(opts.out);
   try {
     mkdirSync(dirname(out), { recursive: true });
-    writeFileSync(out, JSON.stringify(baseline, null, 1) + '\n');
+    writeFileSync(out, baselineJson(baseline));
   } catch (err) {
     throw new Error(`cannot write baseline ${opts.out}: ${(err as Error).message}`);
   }

@@ -7,6 +7,8 @@ import type { ResultRecord } from '../../src/run/types.ts';
 import { runGate, saveBaseline } from '../../src/gate/run-gate.ts';
 import { applyToleranceFlags, DEFAULT_GATE_CONFIG, parseGateConfig } from '../../src/gate/metrics.ts';
 import { readBaseline } from '../../src/gate/baseline.ts';
+import { Ajv } from 'ajv';
+import addFormats from 'ajv-formats';
 import { record, writeRun } from '../report/records.ts';
 import { parseXml, type XmlNode } from './xml-check.ts';
 
@@ -52,6 +54,15 @@ describe('baseline save', () => {
     expect(e.throughput.decodeTokPerS).toBeCloseTo(200, 9); // 10 steps of 5 ms
     expect(e.throughput.medianLatencyMs).toBe(70);
     expect(b.source.gitCommit).toBe('deadbeef');
+  });
+
+  it('writes a file valid against baseline.schema.json, one line per case', () => {
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    (addFormats as unknown as (a: Ajv) => void)(ajv);
+    const validate = ajv.compile(JSON.parse(readFileSync(join(REPO, 'src/gate/baseline.schema.json'), 'utf8')));
+    const text = readFileSync(baselineFile, 'utf8');
+    expect(validate(JSON.parse(text)), JSON.stringify(validate.errors)).toBe(true);
+    expect(text).toContain('\n    "case-90": {"pass":false,"error":"wrong_value","schemaValid":false,"parsed":true,"exactMatch":false},\n');
   });
 
   it('refuses a model the run does not have', async () => {
