@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { parseSafetensors, serializeSafetensors, SafetensorsError } from '../../src/needle/safetensors.ts';
 import type { Tensor } from '../../src/needle/types.ts';
 import { floatTensor, sameTensor } from '../../src/needle/tensor.ts';
@@ -86,5 +87,25 @@ describe('safetensors', () => {
 
   it('refuses to write inconsistent tensors', () => {
     expect(() => serializeSafetensors(new Map([['t', { dtype: 'float32', shape: [2], bytes: new Uint8Array(4) } as Tensor]]))).toThrow(/expected 8/);
+  });
+
+  it('fuzz: any corruption of the header is parsed or refused with SafetensorsError, nothing else', () => {
+    const good = serializeSafetensors(tensors, { format: 'pt' });
+    const headerEnd = 8 + Number(new DataView(good.buffer).getBigUint64(0, true));
+    let refusedCount = 0;
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.nat({ max: headerEnd - 1 }), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 3 }), (edits) => {
+        const bad = good.slice();
+        for (const [at, value] of edits) bad[at] = value;
+        try {
+          parseSafetensors(bad);
+        } catch (e) {
+          if (!(e instanceof SafetensorsError)) throw e;
+          refusedCount++;
+        }
+      }),
+      { numRuns: 500, seed: 7 },
+    );
+    expect(refusedCount).toBeGreaterThan(100); // the corruption is real, most edits break the file
   });
 });
