@@ -4,7 +4,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { beginRun, endRun, readRunInfo, RunDirError, setModelStatus, writeRunInfo, type GenerationSettings } from '../../src/run/provenance.ts';
-import { acquireRunLock } from '../../src/run/run-lock.ts';
+import { acquireRunLock, processStartTime } from '../../src/run/run-lock.ts';
 import type { Suite } from '../../src/suite/types.ts';
 import { makeSuite, REPO_ROOT, sampleCases, tempDir } from './helpers.ts';
 
@@ -77,18 +77,27 @@ describe('run.json provenance', () => {
     expect(() => beginRun(dir, { suites: [a], models: ['oracle'], generation: { ...generation, seed: 8 } })).toThrow(/started with seed 7, now 8/);
   });
 
-  it('locks a run directory against a second live writer and takes over a stale lock', () => {
+  it('locks a run directory against a second live writer and takes over a stale or reused-pid lock', () => {
     const dir = join(tmp.path, 'run5');
     fsWrite(dir, [a]);
     const lock = acquireRunLock(dir);
-    // Our own pid counts as stale for ourselves; simulate another live process with the parent's pid.
+    expect(readFileSync(join(dir, 'run.lock'), 'utf8').trim().split(' ')[0]).toBe(String(process.pid));
     lock.release();
-    writeFileSync(join(dir, 'run.lock'), `${process.ppid}\n`);
+    // Another live process: the parent (the test runner), with its real start time, or none recorded.
+    const parentStart = processStartTime(process.ppid);
+    writeFileSync(join(dir, 'run.lock'), `${process.ppid} ${parentStart ?? ''}\n`);
     expect(() => acquireRunLock(dir)).toThrow(/in use by another needle-bench process \(pid \d+\)/);
+    writeFileSync(join(dir, 'run.lock'), `${process.ppid}\n`);
+    expect(() => acquireRunLock(dir)).toThrow(/in use/);
+    // A dead pid, and (on Linux) a live pid whose start time differs: the pid was reused, lock is stale.
     writeFileSync(join(dir, 'run.lock'), '999999999\n');
-    const taken = acquireRunLock(dir);
-    expect(readFileSync(join(dir, 'run.lock'), 'utf8').trim()).toBe(String(process.pid));
-    taken.release();
+    acquireRunLock(dir).release();
+    if (parentStart !== null) {
+      writeFileSync(join(dir, 'run.lock'), `${process.ppid} ${Number(parentStart) + 1}\n`);
+      const taken = acquireRunLock(dir);
+      expect(readFileSync(join(dir, 'run.lock'), 'utf8').trim().split(' ')[0]).toBe(String(process.pid));
+      taken.release();
+    }
   });
 });
 
