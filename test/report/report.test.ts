@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
@@ -67,6 +67,23 @@ describe('needle-bench report', () => {
     expect(summary.pairwise).toHaveLength(1);
     expect(summary.pairwise[0].n).toBe(24);
     expect(summary.warnings.some((w) => w.includes('suite demo not found'))).toBe(true);
+  });
+
+  it('takes suites for the drill-down from --suite, and says when it cannot write', async () => {
+    const demo = await writeDemo(join(root, 'b'));
+    const cases = demoCases();
+    await writeRun(join(root, 'b', 'bare'), demoRecords(cases, 'demo', [DEMO_MODELS[0]]), {}); // no suite paths recorded
+    const { summary, files } = await writeReport({ runDirs: [join(root, 'b', 'bare')], outDir: join(root, 'b', 'out'), suitePaths: [demo.suiteDir] });
+    expect(summary.warnings).toEqual([]);
+    expect(readFileSync(files.html, 'utf8')).toContain('Demo request number 5'); // query text reached the embedded data
+    await expect(writeReport({ runDirs: [join(root, 'b', 'bare')], outDir: join(root, 'b', 'out'), suitePaths: [join(root, 'missing')] })).rejects.toThrow(/--suite .*missing does not exist/);
+    writeFileSync(join(root, 'b', 'a-file'), '');
+    await expect(writeReport({ runDirs: [join(root, 'b', 'bare')], outDir: join(root, 'b', 'a-file', 'out') })).rejects.toThrow(/cannot create output directory/);
+  });
+
+  it('warns when runs hold different content under one suite name', () => {
+    const run = (dir: string, hash: string) => ({ dir, records: [], models: [], suites: [{ name: 'core', hash }], provenance: null, warnings: [] });
+    expect(mergeRuns([run('a', '1'.repeat(64)), run('b', '2'.repeat(64))]).warnings[0]).toMatch(/suite "core" has different content in b/);
   });
 
   it('keeps the last of duplicate results and says so', () => {
