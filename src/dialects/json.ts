@@ -52,31 +52,41 @@ function looksLikeAttemptedCall(raw: string): boolean {
   return /[[{]/.test(raw) && /"(name|arguments)"\s*:/.test(raw);
 }
 
+/** Whether a JSON value found in the text is meant as calls: a list of objects (or empty), or an object with call keys. */
+function isCallShaped(value: JsonValue): boolean {
+  if (Array.isArray(value)) return value.length === 0 || value.some(isObject);
+  return isObject(value) && ('name' in value || 'arguments' in value);
+}
+
 export function parseJsonCalls(raw: string): ParseResult {
   try {
-    const { found, firstError } = findJsonWithError(raw);
-    if (!found) {
-      if (looksLikeAttemptedCall(raw)) return { ok: false, error: `malformed JSON call: ${firstError ?? 'no complete JSON value'}` };
-      return { ok: true, calls: [] }; // plain text: the model chose not to call
-    }
-    const { value, floatPaths } = found;
-    if (Array.isArray(value)) {
-      const calls: ToolCall[] = [];
-      for (let i = 0; i < value.length; i++) {
-        const call = toCall(value[i], `/${i}`, floatPaths);
-        if (typeof call === 'string') return { ok: false, error: call };
-        calls.push(call);
+    // JSON that is not call-shaped ("see [1]", {"units": "metric"}) is prose; keep looking after it.
+    let from = 0;
+    let firstError: string | undefined;
+    for (;;) {
+      const search = findJsonWithError(raw, from);
+      firstError ??= search.firstError;
+      const found = search.found;
+      if (!found) break;
+      if (!isCallShaped(found.value)) {
+        from = found.end;
+        continue;
       }
-      return { ok: true, calls };
-    }
-    // A single object: a call when it has a name; an object without one that carries call-like
-    // keys is a malformed call; anything else is just JSON in prose.
-    if (isObject(value) && ('name' in value || 'arguments' in value)) {
+      const { value, floatPaths } = found;
+      if (Array.isArray(value)) {
+        const calls: ToolCall[] = [];
+        for (let i = 0; i < value.length; i++) {
+          const call = toCall(value[i], `/${i}`, floatPaths);
+          if (typeof call === 'string') return { ok: false, error: call };
+          calls.push(call);
+        }
+        return { ok: true, calls };
+      }
       const call = toCall(value, '', floatPaths);
       return typeof call === 'string' ? { ok: false, error: call } : { ok: true, calls: [call] };
     }
-    if (looksLikeAttemptedCall(raw)) return { ok: false, error: 'JSON object without a "name" field is not a call' };
-    return { ok: true, calls: [] };
+    if (looksLikeAttemptedCall(raw)) return { ok: false, error: `malformed JSON call: ${firstError ?? 'no JSON list of calls found'}` };
+    return { ok: true, calls: [] }; // plain text: the model chose not to call
   } catch (err) {
     // The contract is "never throws"; a bug here must surface as a parse error, not a crash.
     return { ok: false, error: `internal JSON dialect error: ${err instanceof Error ? err.message : String(err)}` };

@@ -46,7 +46,7 @@ describe('JSON-calls dialect', () => {
   it('reports structurally wrong calls with the field at fault', () => {
     expect(parse('[{"arguments": {}}]')).toEqual({ ok: false, error: '/0/name: expected the function name as a string, got nothing' });
     expect(parse('[{"name": "a", "arguments": [1]}]')).toEqual({ ok: false, error: '/0/arguments: expected an object, got an array' });
-    expect(parse('[1]')).toMatchObject({ ok: false });
+    expect(parse('[1]')).toEqual({ ok: true, calls: [] }); // a list of no objects is prose, not a call
     expect(parse('{"name": "a", "arguments": "not json"}')).toMatchObject({ ok: false });
   });
 
@@ -84,5 +84,15 @@ describe('JSON-calls dialect', () => {
 
   it('format writes floats with a decimal point', () => {
     expect(dialect.format([{ name: 'f', arguments: { x: 5, y: 5 }, floatPaths: ['/x'] }])).toBe('[{"name":"f","arguments":{"x":5.0,"y":5}}]');
+  });
+});
+
+describe('JSON-calls dialect in prose', () => {
+  it('skips JSON that is not call-shaped and keeps looking', () => {
+    expect(parse('See [1] and {"units": "metric"}; calling: [{"name": "a", "arguments": {}}]')).toEqual({ ok: true, calls: [{ name: 'a', arguments: {} }] });
+    expect(parse('The answer is [1, 2, 3].')).toEqual({ ok: true, calls: [] });
+  });
+  it('a call-shaped list with a bad element is an error, not prose', () => {
+    expect(parse('[{"name": "a"}, 3]')).toMatchObject({ ok: false, error: '/1: expected a call object {"name", "arguments"}, got a number' });
   });
 });
