@@ -44,6 +44,9 @@ describe('tokenize --bench', () => {
     const text = new TextDecoder().decode(readFileSync(file).subarray(0, 5000));
     expect(r.text_bytes).toBe(5000);
     expect(r.ids).toBe(tok.encode(text).length);
+    expect(r.lines).toBe(text.split('\n').length);
+    expect(r.line_ids).toBe(text.split('\n').reduce((n, line) => n + tok.encode(line).length, 0));
+    expect(r.per_line_ids_per_cpu_s).toBeGreaterThan(0);
     expect(r.ids_per_s).toBeGreaterThan(0);
     expect(r.median_ms).toBeGreaterThanOrEqual(r.min_ms);
   });

@@ -52,26 +52,26 @@ export interface EncodeBench {
   /** Median process CPU time per repetition: steadier than wall clock on a shared machine. */
   median_cpu_ms: number;
   ids_per_cpu_s: number;
+  /** The same text encoded one line at a time (prompt-sized calls). */
+  lines: number;
+  line_ids: number;
+  per_line_median_cpu_ms: number;
+  per_line_ids_per_cpu_s: number;
 }
 
-/** Encode speed on the first `maxBytes` of a file: 1 warm-up, then `repetitions` timed runs. */
+/** Encode speed on the first `maxBytes` of a file, whole and line by line: a warm-up, then
+ * `repetitions` timed runs of each. */
 export function benchEncode(tok: SentencePieceTokenizer, model: string, file: string, maxBytes: number, repetitions: number): EncodeBench {
   const bytes = readFileSync(file).subarray(0, maxBytes);
   const text = new TextDecoder().decode(bytes); // a cut multi-byte char at the end becomes U+FFFD
-  const ids = tok.encode(text).length; // warm-up (JIT)
-  const times: number[] = [];
-  const cpuTimes: number[] = [];
-  for (let i = 0; i < repetitions; i++) {
-    const c0 = process.cpuUsage();
-    const t0 = process.hrtime.bigint();
-    tok.encode(text);
-    times.push(Number(process.hrtime.bigint() - t0) / 1e6);
-    const c = process.cpuUsage(c0);
-    cpuTimes.push((c.user + c.system) / 1000);
-  }
-  const median = medianOf(times);
-  const medianCpu = medianOf(cpuTimes);
-  times.sort((a, b) => a - b);
+  const lines = text.split('\n');
+  const ids = tok.encode(text).length; // also the JIT warm-up
+  let lineIds = 0;
+  for (const line of lines) lineIds += tok.encode(line).length;
+  const whole = timeIt(repetitions, () => tok.encode(text));
+  const perLine = timeIt(repetitions, () => {
+    for (const line of lines) tok.encode(line);
+  });
   return {
     model,
     text_file: file,
@@ -79,22 +79,42 @@ export function benchEncode(tok: SentencePieceTokenizer, model: string, file: st
     text_chars: text.length,
     ids,
     repetitions,
-    median_ms: round(median),
-    min_ms: round(times[0]),
-    max_ms: round(times[times.length - 1]),
-    ids_per_s: Math.round(ids / (median / 1000)),
-    mb_per_s: round(bytes.length / 1e6 / (median / 1000)),
-    median_cpu_ms: round(medianCpu),
-    ids_per_cpu_s: Math.round(ids / (medianCpu / 1000)),
+    median_ms: round(whole.wall[Math.floor(repetitions / 2)]),
+    min_ms: round(whole.wall[0]),
+    max_ms: round(whole.wall[repetitions - 1]),
+    ids_per_s: Math.round(ids / (whole.wallMedian / 1000)),
+    mb_per_s: round(bytes.length / 1e6 / (whole.wallMedian / 1000)),
+    median_cpu_ms: round(whole.cpuMedian),
+    ids_per_cpu_s: Math.round(ids / (whole.cpuMedian / 1000)),
+    lines: lines.length,
+    line_ids: lineIds,
+    per_line_median_cpu_ms: round(perLine.cpuMedian),
+    per_line_ids_per_cpu_s: Math.round(lineIds / (perLine.cpuMedian / 1000)),
   };
 }
+
+/** Wall and process-CPU milliseconds of `repetitions` runs of `fn`, each sorted ascending. */
+function timeIt(repetitions: number, fn: () => void): { wall: number[]; wallMedian: number; cpuMedian: number } {
+  const wall: number[] = [];
+  const cpu: number[] = [];
+  for (let i = 0; i < repetitions; i++) {
+    const c0 = process.cpuUsage();
+    const t0 = process.hrtime.bigint();
+    fn();
+    wall.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    const c = process.cpuUsage(c0);
+    cpu.push((c.user + c.system) / 1000);
+  }
+  wall.sort((a, b) => a - b);
+  return { wall, wallMedian: medianOf(wall), cpuMedian: medianOf(cpu) };
+}
+
+const round = (x: number): number => Math.round(x * 100) / 100;
 
 function medianOf(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];
 }
-
-const round = (x: number): number => Math.round(x * 100) / 100;
 
 interface TokenizeOptions {
   spm: string;
