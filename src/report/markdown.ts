@@ -12,7 +12,10 @@ function table(header: string[], rows: string[][]): string {
   return lines.join('\n');
 }
 
-export function renderMarkdown(s: Summary): string {
+/** Chart images written next to leaderboard.md: suite name → [{title, relative path}]. */
+export type ChartFiles = Map<string, { title: string; path: string }[]>;
+
+export function renderMarkdown(s: Summary, chartFiles: ChartFiles = new Map()): string {
   const models = new Map(s.models.map((m) => [m.id, m]));
   const label = (id: string) => modelLabel(models.get(id) ?? { id });
   const out: string[] = ['# needle-bench leaderboard', ''];
@@ -33,6 +36,11 @@ export function renderMarkdown(s: Summary): string {
         num(g.latency.totalMs?.p50), num(g.throughput.decodeTokPerS?.p50),
       ]),
     ), '');
+
+    const images = chartFiles.get(suite.name) ?? [];
+    if (images.length > 0) {
+      out.push(images.map((c) => `![${c.title}](${encodeURI(c.path)})`).join('\n'), '');
+    }
 
     const categories = [...new Set(rows.map((g) => g.category).filter((c) => c !== ALL))].sort();
     if (categories.length > 1) {

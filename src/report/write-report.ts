@@ -6,7 +6,7 @@ import type { SuiteCase } from '../suite/types.ts';
 import { suiteCharts, type Chart } from './charts.ts';
 import { caseKey, drillData, type CaseLookup } from './drilldown.ts';
 import { renderHtml } from './html.ts';
-import { renderMarkdown } from './markdown.ts';
+import { renderMarkdown, type ChartFiles } from './markdown.ts';
 import { loadRunDir, mergeRuns, type MergedRuns } from './run-dir.ts';
 import { buildSummary, modelLabel, summaryJson, type Summary } from './summary.ts';
 
@@ -42,10 +42,24 @@ export async function writeReport(opts: ReportOptions): Promise<ReportResult> {
   }
   const files = { summary: join(out, 'summary.json'), markdown: join(out, 'leaderboard.md'), html: join(out, 'leaderboard.html') };
   writeFileSync(files.summary, summaryJson(summary));
-  writeFileSync(files.markdown, renderMarkdown(summary));
+  // The charts also go next to leaderboard.md as SVG files, so the markdown shows them on GitHub.
+  const chartFiles: ChartFiles = new Map();
+  for (const [suite, list] of charts) {
+    const drawn = list.filter((c) => c.svg);
+    if (drawn.length === 0) continue;
+    mkdirSync(join(out, 'charts'), { recursive: true });
+    chartFiles.set(suite, drawn.map((c) => {
+      const path = `charts/${fileSafe(suite)}-${c.id}.svg`;
+      writeFileSync(join(out, path), c.svg!);
+      return { title: c.title, path };
+    }));
+  }
+  writeFileSync(files.markdown, renderMarkdown(summary, chartFiles));
   writeFileSync(files.html, renderHtml({ summary, charts, drill }));
   return { summary, files };
 }
+
+const fileSafe = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '_');
 
 /**
  * Index suite cases for the drill-down. Suites are optional here: a report from results alone is

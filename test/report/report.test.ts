@@ -49,6 +49,8 @@ describe('needle-bench report', () => {
     expect(md).toContain('- **lfm2.5-350m**: not present — `needle-bench pull lfm2.5-350m`');
     expect(md).toContain('- **granite-350m**: failed to load: ONNX model file is truncated');
     expect(md).toMatch(/\| Needle vs FunctionGemma 270M \| 24 \|/);
+    expect(md).toContain('![Pass rate by category](charts/demo-category-bars.svg)');
+    expect(readFileSync(join(root, 'a', 'out', 'charts', 'demo-category-bars.svg'), 'utf8')).toMatch(/^<svg/);
 
     const html = readFileSync(files.html, 'utf8');
     expect(html).not.toMatch(/<(link|img|iframe)\b|src=|https?:\/\/(?!www\.w3\.org|vega\.github\.io)/); // self-contained

@@ -5,7 +5,7 @@ import { writeReport } from '../../report/write-report.ts';
 export function register(program: Command): void {
   program
     .command('report')
-    .description('Write summary.json, leaderboard.md and a self-contained leaderboard.html from one or more run directories')
+    .description('Write summary.json, leaderboard.md (+ charts/*.svg) and a self-contained leaderboard.html from one or more run directories')
     .argument('<run-dirs...>', 'run directories (several are merged: same cases, different models)')
     .requiredOption('-o, --out <dir>', 'output directory')
     .option('--suite <paths...>', 'suite paths for the per-case drill-down (default: the paths recorded in run.json)')
