@@ -2,6 +2,16 @@
 // berkeley-function-call-leaderboard/bfcl_eval/eval_checker/ast_eval/ast_checker.py and
 // eval_runner.py (relevance_file_runner, ast_file_runner). Each rule below says what BFCL does,
 // quirks included, because agreement with BFCL's own numbers is the point.
+//
+// Where BFCL has no verdict (it crashes) or its input differs from ours, we decide, on purpose:
+// - A type name missing from BFCL's table (KeyError there) gets the rules of the JSON Schema type;
+//   Java Set/Hashtable/Queue/Stack (NotImplementedError there) fail as wrong_type.
+// - The tool is looked up by the expected function's name in every category (BFCL's simple
+//   checker takes the first declared function; BFCL's simple cases declare exactly one).
+// - Several expected calls under a label without "parallel" are judged as parallel.
+// - A generation error (provider crash/timeout) always fails, irrelevance included; BFCL would
+//   read its error text as an undecodable answer, hence as "no call".
+// - Python's Unicode-aware regex classes (\w, \d) in the Java/JS converters are approximated.
 import type { ExpectedArg, ExpectedCall, SuiteCase, ToolDef } from '../suite/types.ts';
 import type { ToolCall } from '../dialects/types.ts';
 import type { ErrorType } from './types.ts';
