@@ -37,17 +37,22 @@ export function writeSuite(dir: string, manifest: SuiteManifest, cases: SuiteCas
   if (cases.length === 0) problems.push(`${dir}: suite has zero cases`);
   if (problems.length > 0) throw new SuiteError(problems, `refusing to write invalid suite ${dir}`);
 
-  mkdirSync(dir, { recursive: true });
-  if (existsSync(join(dir, MANIFEST_FILE))) {
-    for (const f of readdirSync(dir)) if (f.endsWith('.jsonl') && !texts.has(f)) rmSync(join(dir, f));
+  try {
+    mkdirSync(dir, { recursive: true });
+    if (existsSync(join(dir, MANIFEST_FILE))) {
+      for (const f of readdirSync(dir)) if (f.endsWith('.jsonl') && !texts.has(f)) rmSync(join(dir, f));
+    }
+    const written = [join(dir, MANIFEST_FILE)];
+    writeFileSync(written[0], JSON.stringify(stableManifest(manifest), null, 2) + '\n');
+    for (const [file, text] of texts) {
+      writeFileSync(join(dir, file), text);
+      written.push(join(dir, file));
+    }
+    return written;
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    throw new SuiteError([`${e.path ?? dir}: cannot write the suite (${e.code ?? e.message})`]);
   }
-  const written = [join(dir, MANIFEST_FILE)];
-  writeFileSync(written[0], JSON.stringify(stableManifest(manifest), null, 2) + '\n');
-  for (const [file, text] of texts) {
-    writeFileSync(join(dir, file), text);
-    written.push(join(dir, file));
-  }
-  return written;
 }
 
 /** A case as one JSON line with its top-level keys in the canonical order (nested order is kept: it is part of the prompt). */

@@ -25,6 +25,12 @@ describe('needle-bench suite', () => {
     expect(validated.stdout).toMatch(/\n {2}live_simple +3\n/);
   });
 
+  it('list shows the shipped suites', () => {
+    const r = cli('suite', 'list');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^suites\/bfcl {2}bfcl v4 {2}1040 cases {2}Apache-2\.0$/m);
+  });
+
   it('validate prints file:line: field problems and exits 1', () => {
     const dir = suiteDir([JSON.stringify(validCase('a')), JSON.stringify({ ...validCase('b'), category: 5 })]);
     const r = cli('suite', 'validate', dir);

@@ -205,6 +205,12 @@ describe('writeSuite', () => {
     expect(suite.cases).toEqual([cases[1], cases[0]]); // parallel.jsonl sorts before simple.jsonl
   });
 
+  it('names the path it cannot write', () => {
+    const file = join(tempDir(), 'not-a-dir');
+    writeFileSync(file, 'x');
+    expect(() => writeSuite(join(file, 'suite'), MANIFEST, [validCase('a')])).toThrow(`${join(file, 'suite')}: cannot write the suite (ENOTDIR)`);
+  });
+
   it('refuses invalid cases and removes stale files on rewrite', async () => {
     const dir = join(tempDir(), 'out');
     expect(() => writeSuite(dir, MANIFEST, [validCase('a'), validCase('a')])).toThrow('id: duplicate id "a" (first at line 1)');

@@ -58,6 +58,7 @@ describe('needle importer on test/fixtures/needle/sample.jsonl', () => {
       { name: 'set_brightness', args: { level: { values: [40], floatPaths: ['/0'] } } },
     ]);
     expect(cases[2].expected.calls).toEqual([]);
+    expect(cases[2].meta).toEqual({ source: 'needle', extra: { language: 'en' } });
     expect(cases[4].expected.calls[0].args).toEqual({ coords: { values: [[37.77, -122]], floatPaths: ['/0/1'] }, kind: { values: ['restaurant'] } });
   });
 

@@ -3,12 +3,15 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { commandGroup } from '../group.ts';
-import { SuiteError, loadSuite } from '../../suite/load.ts';
+import { SUITES_DIR, SuiteError, availableSuites, loadSuite } from '../../suite/load.ts';
 import { importerFor } from '../../suite/importers/registry.ts';
 import type { Suite } from '../../suite/types.ts';
 import { writeSuite } from '../../suite/write.ts';
 
 const MAX_WARNINGS_SHOWN = 10;
+
+/** availableSuites() names suites relative to the repository root. */
+const repoRoot = join(SUITES_DIR, '..');
 
 export function register(program: Command): void {
   const suite = commandGroup(program, 'suite', 'Suites: import, validate, synthesize');
@@ -32,6 +35,21 @@ export function register(program: Command): void {
         console.log(`wrote ${opts.out}:`);
         printSummary(written);
       });
+    });
+
+  suite
+    .command('list')
+    .description('List the suites shipped under suites/ with their case counts and licences')
+    .action(async () => {
+      for (const path of availableSuites()) {
+        try {
+          const loaded = await loadSuite(join(repoRoot, path));
+          console.log(`${path}  ${loaded.manifest.name} v${loaded.manifest.version}  ${loaded.cases.length} cases  ${loaded.manifest.licence}`);
+        } catch (err) {
+          if (!(err instanceof SuiteError)) throw err;
+          console.log(`${path}  invalid (${err.problems.length} problem${err.problems.length === 1 ? '' : 's'}; run suite validate)`);
+        }
+      }
     });
 
   suite

@@ -9,6 +9,8 @@ import type { ExpectedArg, ExpectedCall, SuiteCase, ToolDef } from '../types.ts'
 import { needleToolToToolDef } from './needle-tools.ts';
 import type { ImportOptions, ImportResult, Importer } from './types.ts';
 
+const KNOWN_FIELDS = new Set(['query', 'tools', 'answers', 'system', 'reasoning', 'id', 'category']);
+
 export const importer: Importer = {
   format: 'needle',
   description: 'Needle fine-tuning JSONL (query, tools, answers; tools/answers as JSON strings or arrays), a file or a folder of *.jsonl',
@@ -80,6 +82,9 @@ function toCase(value: unknown, floatPaths: string[], defaultId: string, report:
   const id = typeof value.id === 'string' || typeof value.id === 'number' ? String(value.id) : defaultId;
   const meta: Record<string, unknown> = { source: 'needle' };
   if (typeof reasoning === 'string') meta.reasoning = reasoning;
+  // Other fields (e.g. a data set's "language" or "source") are kept, under meta.extra.
+  const extra = Object.fromEntries(Object.entries(value).filter(([k]) => !KNOWN_FIELDS.has(k)));
+  if (Object.keys(extra).length > 0) meta.extra = extra;
   return {
     id,
     category: typeof category === 'string' ? category : calls.length === 0 ? 'irrelevance' : calls.length === 1 ? 'simple' : 'parallel',
