@@ -27,5 +27,8 @@ export function gateMarkdown(result: GateResult, baselineFile: string, baseline:
       out.push(`Newly passing (${e.newlyPassing.length}): ${e.newlyPassing.slice(0, MAX_LISTED).map((id) => `\`${id}\``).join(', ')}${e.newlyPassing.length > MAX_LISTED ? ', …' : ''}`, '');
     }
   }
+  if (result.notInBaseline.length > 0) {
+    out.push(`Not gated (no baseline): ${result.notInBaseline.map((e) => `\`${e.model}\` on \`${e.suite}\``).join(', ')}.`, '');
+  }
   return out.join('\n') + '\n';
 }

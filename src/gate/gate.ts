@@ -42,6 +42,8 @@ export interface GateResult {
   passed: boolean;
   config: GateConfig;
   entries: EntryResult[];
+  /** Model × suite pairs of the run that the baseline does not cover (not gated; listed so nobody assumes they were). */
+  notInBaseline: { model: string; suite: string }[];
 }
 
 export interface GateOptions {
@@ -82,7 +84,11 @@ export function evaluateGate(baseline: Baseline, run: LoadedRun, opts: GateOptio
     }
     return evaluateEntry(entry, records, opts.config);
   });
-  return { passed: results.every((e) => e.checks.every((c) => c.status !== 'fail')), config: opts.config, entries: results };
+  const covered = new Set(baseline.entries.map((e) => `${e.model}\u0000${e.suite}`));
+  const notInBaseline = [...new Map(run.records.map((r) => [`${r.model}\u0000${r.suite}`, { model: r.model, suite: r.suite }])).entries()]
+    .filter(([key, v]) => !covered.has(key) && (opts.model === undefined || v.model === opts.model))
+    .map(([, v]) => v);
+  return { passed: results.every((e) => e.checks.every((c) => c.status !== 'fail')), config: opts.config, entries: results, notInBaseline };
 }
 
 function evaluateEntry(entry: BaselineEntry, records: ResultRecord[], config: GateConfig): EntryResult {

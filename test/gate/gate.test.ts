@@ -92,6 +92,13 @@ describe('gate', () => {
     expect(markdown).toMatch(/\| pass rate \| ❌ FAIL \| 80\.0% → 70\.0% \(−10\.0 pp; 10 worse, 0 better of 100; McNemar p=0\.002\)/);
   });
 
+  it('lists run models the baseline does not cover', async () => {
+    const { exitCode, result, markdown } = await gate([...records(100, range(80, 100)), ...records(5, new Set(), { model: 'qwen' })]);
+    expect(exitCode).toBe(0);
+    expect(result.notInBaseline).toEqual([{ model: 'qwen', suite: 'core' }]);
+    expect(markdown).toContain('Not gated (no baseline): `qwen` on `core`.');
+  });
+
   it('passes a drop within tolerance', async () => {
     const { exitCode, result } = await gate(records(100, range(79, 100))); // 1 case: −1 pp < 2 pp
     expect(exitCode).toBe(0);
