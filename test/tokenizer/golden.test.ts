@@ -84,4 +84,10 @@ describe('user-defined symbols', () => {
     expect(ids.filter((id) => id === 4)).toHaveLength(1);
     expect(tok.encode('<tools')).not.toContain(5);
   });
+
+  it('shows the normalized text BPE sees', () => {
+    expect(tok.normalize('  a  b ')).toBe('\u2581a\u2581b');
+    expect(tok.normalize('x<tools> y\t')).toBe('\u2581x<tools>\u2581y\t');
+    expect(tok.normalize('   ')).toBe('');
+  });
 });

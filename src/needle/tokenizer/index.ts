@@ -4,8 +4,9 @@
  *
  *   const tok = loadSentencePiece('tokenizer/needle.model');   // path, Uint8Array or Buffer
  *   tok.encode('What is the weather?')        // → number[]  (no BOS/EOS added)
- *   tok.encodeAsPieces('hi <tools>')          // → ['▁hi', '▁', '<tools>']
+ *   tok.encodeAsPieces('hi <tools>')          // → ['▁h', 'i', '▁', '<tools>'] (needle-settings.model)
  *   tok.segments(text)                        // → [piece, id][] (both at once)
+ *   tok.normalize('  a  b ')                  // → '▁a▁b' (the text BPE sees)
  *   tok.decode([..ids])                       // → string; RangeError on an id outside the vocab
  *   tok.idToPiece(5)  /  tok.pieceToId('<tools>')   // pieceToId: undefined if no such piece
  *   tok.pieceType(id)   // 'normal' | 'unknown' | 'control' | 'user_defined' | 'unused' | 'byte'
@@ -24,7 +25,12 @@
  * invalid byte → U+FFFD), maps '▁' to ' ', drops the first leading '▁', hides control pieces and
  * shows <unk> as trainer_spec.unk_surface (" ⁇ "). Lossy by design: extra spaces, and (with a
  * charsmap) normalized characters. JS strings' lone surrogates are encoded as U+FFFD.
- * Unigram/word/char models are refused with a clear error.
+ * Unigram/word/char models are refused with a clear error; every load/format failure is a
+ * SentencePieceError naming the file and byte offset.
+ *
+ * Speed: BPE is a binary heap of candidate merges over a linked list of symbols with a typed-array
+ * (left id, right id) → merged id table, O(n log n); ~0.3-0.4 M ids per CPU-second on one 100 KB
+ * string, ~0.6 M line by line (`npm run bench:tokenizer`), about the C++ library's speed.
  */
 import { readFileSync } from 'node:fs';
 import { SentencePieceTokenizer } from './tokenizer.ts';

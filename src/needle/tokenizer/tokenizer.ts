@@ -127,9 +127,14 @@ export class SentencePieceTokenizer {
     return this.segments(text).map(([piece]) => piece);
   }
 
+  /** The text BPE sees: normalized per normalizer_spec, spaces as '▁' (for debugging prompts). */
+  normalize(text: string): string {
+    return this.normalizer.normalize(toWellFormed(text));
+  }
+
   /** Both at once: [piece, id] per token. */
   segments(text: string): Segment[] {
-    const normalized = this.normalizer.normalize(toWellFormed(text));
+    const normalized = this.normalize(text);
     const out: Segment[] = [];
     for (const [piece, id] of bpeEncode(normalized, this.vocab, this.userSymbols)) {
       const isUnk = this.types[id] === 'unknown';
