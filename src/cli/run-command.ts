@@ -50,6 +50,7 @@ export async function runCommand(opts: RunCliOptions, argv: string[]): Promise<n
       progress: opts.progress,
       signal: interrupt.signal,
       argv,
+      retryErrors: opts.retryErrors,
     });
     if (result.interrupted) {
       process.stderr.write(

@@ -5,6 +5,7 @@
 // stopped. An abort of `signal` (Ctrl-C) stops taking cases, lets in-flight ones finish for
 // `graceMs`, then aborts them; aborted cases are not recorded, so a resume runs them again.
 import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import pLimit from 'p-limit';
 import { getDialect } from '../dialects/registry.ts';
 import type { Dialect } from '../dialects/types.ts';
@@ -29,7 +30,7 @@ import {
   type RegistryFacts,
   type RunInfo,
 } from './provenance.ts';
-import { ResultsStore } from './results-store.ts';
+import { readResults, RESULTS_FILE, ResultsStore, writeResultsAtomically } from './results-store.ts';
 import { acquireRunLock } from './run-lock.ts';
 import type { ResultRecord } from './types.ts';
 
@@ -54,6 +55,11 @@ export interface RunOptions {
   graceMs?: number;
   /** The command line, recorded in the session and used in the resume hint. */
   argv?: string[];
+  /**
+   * Run again the cases of the given models that ended in a generation error (a timeout on a busy
+   * machine, a crashed runtime): their records are removed first, then they count as unfinished.
+   */
+  retryErrors?: boolean;
 }
 
 export interface ModelOutcome extends ModelSummary {
@@ -235,6 +241,15 @@ function registryFacts(spec: string, cacheDir: string): RegistryFacts | undefine
   return facts;
 }
 
+/** Removes the generation-error records of `models` (atomic rewrite); returns how many. */
+function dropGenerationErrors(dir: string, models: Set<string>): number {
+  const path = join(dir, RESULTS_FILE);
+  const { records } = readResults(path);
+  const keep = records.filter((r) => r.generationError === undefined || !models.has(r.model));
+  if (keep.length < records.length) writeResultsAtomically(path, keep);
+  return records.length - keep.length;
+}
+
 type Loaded =
   | { ok: true; provenance: ModelProvenance; dialect: Dialect; loadMs: number }
   | { ok: false; status: 'load_failed' | 'not_present'; error: string };
@@ -296,6 +311,10 @@ export async function runBenchmark(options: RunOptions): Promise<RunResult> {
     info = beginRun(options.outDir, { suites: options.suites, models: options.models, generation, argv: options.argv });
     // run.json first: a directory holding results always says what produced them.
     writeRunInfo(options.outDir, info);
+    if (options.retryErrors) {
+      const dropped = dropGenerationErrors(options.outDir, new Set(options.models));
+      if (dropped > 0) progress.message(`retrying ${dropped} case(s) that ended in a generation error`);
+    }
     store = ResultsStore.open(options.outDir);
     if (store.repairedBytes > 0) progress.message(`results.jsonl: dropped a torn last line (${store.repairedBytes} bytes) left by a killed run`);
     const suiteNames = new Set(options.suites.map((s) => s.manifest.name));

@@ -120,6 +120,18 @@ describe('runBenchmark', () => {
     }
   });
 
+  it('--retry-errors runs generation errors again, leaving other records alone', async () => {
+    const dir = outDir();
+    await runBenchmark({ suites: [alpha, beta], models: ['oracle'], outDir: dir, progress: 'none', timeoutMs: 20, providerOptions: { delayMs: 5000 } });
+    expect(records(dir).every((r) => r.verdict.error === 'generation_error')).toBe(true);
+    const plain = await run(dir);
+    expect(plain.written).toBe(0); // errors are finished cases unless asked
+    const retried = await run(dir, { retryErrors: true });
+    expect(retried.written).toBe(9);
+    expect(records(dir)).toHaveLength(9);
+    expect(records(dir).every((r) => r.verdict.pass)).toBe(true);
+  });
+
   it('a model that fails to load is recorded and the other model still runs', async () => {
     const dir = outDir();
     const missing = join(tmp.path, 'no-such-recording.jsonl');

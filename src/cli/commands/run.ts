@@ -14,6 +14,7 @@ export interface RunCliOptions {
   threads?: number;
   providerOption: Record<string, unknown>;
   progress: 'auto' | 'bar' | 'plain' | 'none';
+  retryErrors?: boolean;
 }
 
 export function register(program: Command): void {
@@ -28,6 +29,7 @@ export function register(program: Command): void {
     .option('--seed <n>', 'generation seed (recorded; a resumed run must use the same)', integer)
     .option('--threads <n>', 'runtime threads per model (recorded in run.json)', positiveInt)
     .option('--provider-option <key=value>', 'extra provider option, e.g. delayMs=200 for the oracle (repeatable)', keyValue, {})
+    .option('--retry-errors', 'when resuming, run again the cases that ended in a generation error (e.g. timeouts)')
     .option('--progress <mode>', 'auto (bar on a TTY unless CI is set), bar, plain or none', 'auto')
     .addHelpText('after', '\nExit codes: 0 done, 1 a model failed to load, 2 bad usage or input, 130 interrupted (Ctrl-C), 143 terminated.\nSee docs/runs.md.')
     .action(async (opts: RunCliOptions) => {
