@@ -107,8 +107,17 @@ function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-/** Parse a pickled checkpoint held in memory. */
-export function checkpointFromPickle(bytes: Uint8Array, path: string): NeedleCheckpoint {
+/** A checkpoint as read, before its config is resolved and its tree validated (for `inspect --raw`). */
+export interface RawCheckpoint {
+  params: Map<string, Tensor>;
+  /** The config dict as found (undefined: the file holds none). */
+  rawConfig: unknown;
+  /** Where the config came from, for messages. */
+  configFrom: string;
+  source: NeedleCheckpoint['source'];
+}
+
+function rawFromPickle(bytes: Uint8Array, path: string): RawCheckpoint {
   let root: PyValue;
   try {
     root = unpickle(bytes);
@@ -118,10 +127,13 @@ export function checkpointFromPickle(bytes: Uint8Array, path: string): NeedleChe
   }
   if (!(root instanceof Map)) throw new CheckpointError(`${path}: expected a dict {"params", "config"}, got ${typeName(root)}`);
   if (!root.has('params')) throw new CheckpointError(`${path}: no "params" entry (keys: ${[...root.keys()].map(String).join(', ')})`);
-  const params = flattenParams(root.get('params') as PyValue, path);
-  const config = configOrThrow(root.has('config') ? toPlain(root.get('config') as PyValue, path) : {}, path);
-  const warnings = validateParams(params, config, path);
-  return { config, params, source: { path, format: 'pickle', sha256: sha256(bytes) }, ...(warnings.length ? { warnings } : {}) };
+  return {
+    params: flattenParams(root.get('params') as PyValue, path),
+    // A pickle without a config dict means "all defaults", as TransformerConfig() would.
+    rawConfig: root.has('config') ? toPlain(root.get('config') as PyValue, path) : {},
+    configFrom: path,
+    source: { path, format: 'pickle', sha256: sha256(bytes) },
+  };
 }
 
 async function readJsonConfig(file: string): Promise<unknown> {
@@ -136,27 +148,21 @@ async function readJsonConfig(file: string): Promise<unknown> {
  * Config for a safetensors file: a converted directory's config.json wins (it is the file users read
  * and edit); a bare .safetensors file uses its own __metadata__ first, then a config.json beside it.
  */
-async function checkpointFromSafetensors(file: string, configFile: string, preferConfigFile: boolean): Promise<NeedleCheckpoint> {
+async function rawFromSafetensors(file: string, configFile: string, preferConfigFile: boolean): Promise<RawCheckpoint> {
   const bytes = await readFile(file);
   const st = parseSafetensors(bytes, file);
   const inMetadata = st.metadata[METADATA_CONFIG_KEY];
-  const haveFile = existsSync(configFile);
-  let raw: unknown;
-  let from: string;
-  if (haveFile && (preferConfigFile || inMetadata === undefined)) {
-    raw = await readJsonConfig(configFile);
-    from = configFile;
-  } else if (inMetadata !== undefined) {
-    from = `${file} __metadata__.${METADATA_CONFIG_KEY}`;
-    try {
-      raw = JSON.parse(inMetadata);
-    } catch (e) {
-      throw new CheckpointError(`${from}: not valid JSON (${(e as Error).message})`);
-    }
-  } else throw new CheckpointError(`${file}: no config (neither __metadata__.${METADATA_CONFIG_KEY} nor ${configFile})`);
-  const config = configOrThrow(raw, from);
-  const warnings = validateParams(st.tensors, config, file);
-  return { config, params: st.tensors, source: { path: file, format: 'safetensors', sha256: sha256(bytes) }, ...(warnings.length ? { warnings } : {}) };
+  const source = { path: file, format: 'safetensors' as const, sha256: sha256(bytes) };
+  if (existsSync(configFile) && (preferConfigFile || inMetadata === undefined)) {
+    return { params: st.tensors, rawConfig: await readJsonConfig(configFile), configFrom: configFile, source };
+  }
+  if (inMetadata === undefined) return { params: st.tensors, rawConfig: undefined, configFrom: `${file} (neither __metadata__.${METADATA_CONFIG_KEY} nor ${configFile})`, source };
+  const configFrom = `${file} __metadata__.${METADATA_CONFIG_KEY}`;
+  try {
+    return { params: st.tensors, rawConfig: JSON.parse(inMetadata), configFrom, source };
+  } catch (e) {
+    throw new CheckpointError(`${configFrom}: not valid JSON (${(e as Error).message})`);
+  }
 }
 
 function looksLikePickle(file: string): boolean {
@@ -164,22 +170,40 @@ function looksLikePickle(file: string): boolean {
   return ext === '.pkl' || ext === '.pickle' || ext === '.pk';
 }
 
-/** Load a .pkl, a .safetensors, or a converted directory. */
-export async function loadCheckpoint(path: string): Promise<NeedleCheckpoint> {
+/** Read a .pkl, a .safetensors, or a converted directory without validating it against a config. */
+export async function readRawCheckpoint(path: string): Promise<RawCheckpoint> {
   if (!existsSync(path)) throw new CheckpointError(`${path}: no such file or directory`);
   if (statSync(path).isDirectory()) {
     const weights = join(path, CONVERTED_WEIGHTS);
     if (!existsSync(weights)) {
       const pkl = join(path, 'needle.pkl');
-      if (existsSync(pkl)) return checkpointFromPickle(await readFile(pkl), pkl);
+      if (existsSync(pkl)) return rawFromPickle(await readFile(pkl), pkl);
       throw new CheckpointError(`${path}: a checkpoint directory needs ${CONVERTED_WEIGHTS} (+ ${CONVERTED_CONFIG}) or needle.pkl`);
     }
-    return checkpointFromSafetensors(weights, join(path, CONVERTED_CONFIG), true);
+    return rawFromSafetensors(weights, join(path, CONVERTED_CONFIG), true);
   }
-  if (extname(path).toLowerCase() === '.safetensors') return checkpointFromSafetensors(path, join(dirname(path), CONVERTED_CONFIG), false);
+  if (extname(path).toLowerCase() === '.safetensors') return rawFromSafetensors(path, join(dirname(path), CONVERTED_CONFIG), false);
   const bytes = await readFile(path);
-  if (looksLikePickle(path) || bytes[0] === 0x80) return checkpointFromPickle(bytes, path);
+  if (looksLikePickle(path) || bytes[0] === 0x80) return rawFromPickle(bytes, path);
   throw new CheckpointError(`${path}: not a pickle (.pkl), a .safetensors file, or a converted directory`);
+}
+
+/** Resolve the config and validate the tree: the checkpoint the runtime uses. */
+export function finishCheckpoint(raw: RawCheckpoint): NeedleCheckpoint {
+  if (raw.rawConfig === undefined) throw new CheckpointError(`${raw.configFrom}: no config`);
+  const config = configOrThrow(raw.rawConfig, raw.configFrom);
+  const warnings = validateParams(raw.params, config, raw.source.path);
+  return { config, params: raw.params, source: raw.source, ...(warnings.length ? { warnings } : {}) };
+}
+
+/** Parse a pickled checkpoint held in memory. */
+export function checkpointFromPickle(bytes: Uint8Array, path: string): NeedleCheckpoint {
+  return finishCheckpoint(rawFromPickle(bytes, path));
+}
+
+/** Load a .pkl, a .safetensors, or a converted directory. */
+export async function loadCheckpoint(path: string): Promise<NeedleCheckpoint> {
+  return finishCheckpoint(await readRawCheckpoint(path));
 }
 
 /** Where the SentencePiece model of a checkpoint lives, if anywhere obvious. */

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { CheckpointError, checkpointFromPickle, loadCheckpoint, parameterCount, writeConverted } from '../../src/needle/checkpoint.ts';
+import { CheckpointError, checkpointFromPickle, finishCheckpoint, loadCheckpoint, parameterCount, readRawCheckpoint, writeConverted } from '../../src/needle/checkpoint.ts';
 import { countParameters } from '../../src/needle/config.ts';
 import { parseSafetensors, serializeSafetensors } from '../../src/needle/safetensors.ts';
 import { sameTensor } from '../../src/needle/tensor.ts';
@@ -143,6 +143,12 @@ describe('validation against the config', () => {
     const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));
     writeFileSync(join(dir, 'config.json'), JSON.stringify({ ...config, vocab_size: 301 }));
     await expect(loadCheckpoint(dir)).rejects.toThrow(/parameter embedding\/embedding has shape \[300, 64\], the config implies \[301, 64\]/);
+    // The raw view (inspect --raw) still reads it, config unresolved, and finishing it fails the same way.
+    const raw = await readRawCheckpoint(dir);
+    expect(raw.params.get('embedding/embedding')?.shape).toEqual([300, 64]);
+    expect(raw.rawConfig).toMatchObject({ vocab_size: 301 });
+    expect(raw.configFrom).toBe(join(dir, 'config.json'));
+    expect(() => finishCheckpoint(raw)).toThrow(/the config implies \[301, 64\]/);
   });
 
   it('unexpected extra parameters are kept and reported as warnings', async () => {

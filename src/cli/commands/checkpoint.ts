@@ -3,21 +3,45 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import type { NeedleCheckpoint } from '../../needle/types.ts';
-import { configToJson, findTokenizer, loadCheckpoint, parameterCount, writeConverted } from '../../needle/checkpoint.ts';
+import { configToJson, finishCheckpoint, findTokenizer, loadCheckpoint, parameterCount, readRawCheckpoint, writeConverted, type RawCheckpoint } from '../../needle/checkpoint.ts';
 import { countParameters } from '../../needle/config.ts';
 import { numel } from '../../needle/tensor.ts';
+
+/** JSON that survives Python's big ints (as numbers when exact, else strings). */
+function toJson(v: unknown, indent?: number): string {
+  return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? (Number.isSafeInteger(Number(x)) ? Number(x) : x.toString()) : x), indent);
+}
+
+function tensorList(params: NeedleCheckpoint['params']) {
+  return [...params.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([name, t]) => ({ name, dtype: t.dtype, shape: t.shape, numel: numel(t.shape) }));
+}
 
 function describe(ckpt: NeedleCheckpoint) {
   return {
     source: ckpt.source,
     parameters: parameterCount(ckpt),
-    parameters_expected_by_config: countParameters(ckpt.config),
-    config: configToJson(ckpt.config),
+    parameters_expected_by_config: countParameters(ckpt.config) as number | null,
+    config: configToJson(ckpt.config) as unknown,
     extra_config_keys: Object.keys(ckpt.config.extra ?? {}),
-    tensors: [...ckpt.params.entries()]
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([name, t]) => ({ name, dtype: t.dtype, shape: t.shape, numel: numel(t.shape) })),
+    tensors: tensorList(ckpt.params),
     warnings: ckpt.warnings ?? [],
+  };
+}
+
+/** --raw: what the file holds, without resolving the config or validating the tree. */
+function describeRaw(raw: RawCheckpoint): ReturnType<typeof describe> {
+  let n = 0;
+  for (const t of raw.params.values()) n += numel(t.shape);
+  return {
+    source: raw.source,
+    parameters: n,
+    parameters_expected_by_config: null,
+    config: raw.rawConfig ?? null,
+    extra_config_keys: [],
+    tensors: tensorList(raw.params),
+    warnings: [`raw view: config from ${raw.configFrom} not resolved, tree not validated`],
   };
 }
 
@@ -34,7 +58,7 @@ function printTree(info: ReturnType<typeof describe>): void {
     previous = parts;
   }
   console.log(`parameters: ${info.parameters.toLocaleString('en-US')} in ${info.tensors.length} tensors`);
-  console.log(`config: ${JSON.stringify(info.config)}`);
+  console.log(`config: ${toJson(info.config)}`);
   if (info.extra_config_keys.length) console.log(`config keys Needle ignores: ${info.extra_config_keys.join(', ')}`);
   for (const w of info.warnings) console.log(`warning: ${w}`);
 }
@@ -61,9 +85,19 @@ export function register(program: Command): void {
     .command('inspect <checkpoint>')
     .description('Print a Needle checkpoint\'s parameter tree, shapes, dtypes, parameter count and config (.pkl, .safetensors or a converted dir)')
     .option('--json', 'print JSON')
-    .action(async (checkpoint: string, opts: { json?: boolean }) => {
-      const info = describe(await loadCheckpoint(checkpoint));
-      if (opts.json) console.log(JSON.stringify(info, null, 2));
+    .option('--raw', 'list what the file holds without resolving the config or validating the tree (for broken or foreign checkpoints)')
+    .action(async (checkpoint: string, opts: { json?: boolean; raw?: boolean }) => {
+      const raw = await readRawCheckpoint(checkpoint);
+      let info: ReturnType<typeof describe>;
+      if (opts.raw) info = describeRaw(raw);
+      else {
+        try {
+          info = describe(finishCheckpoint(raw));
+        } catch (e) {
+          throw new Error(`${(e as Error).message}\n(needle-bench inspect --raw ${checkpoint} lists the tensors anyway)`);
+        }
+      }
+      if (opts.json) console.log(toJson(info, 2));
       else printTree(info);
     });
 }
