@@ -1,5 +1,7 @@
 // Reference values: the Wilson rows for 81/263, 15/148, 0/20 and 1/29 are the published ones of
-// Newcombe (1998, Stat Med 17:857, Table II, 4 d.p.); every other reference below was computed
+// Newcombe (1998, Stat Med 17:857, Table II, 4 d.p.); the paired interval of [[59,6],[16,80]] is the
+// published one of Fagerland, Lydersen & Laake (Statistical Analysis of Contingency Tables, 2017,
+// ch. 8, 4 d.p.); every other reference below was computed
 // independently with `/usr/bin/python3 tools/stats/reference.py` (textbook formulas + numpy).
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
@@ -78,6 +80,14 @@ describe('comparePaired (Newcombe interval of rateB − rateA)', () => {
     expect(r.lo).toBeCloseTo(lo, 9);
     expect(r.hi).toBeCloseTo(hi, 9);
     expect(r.pValue).toBeCloseTo(mcnemarExact(aOnly, bOnly), 12);
+  });
+
+  it('matches the published square-and-add interval (Fagerland, Lydersen & Laake, ch. 8, Cavo et al. 2012 table)', () => {
+    // Published: estimate −0.0621, 95% CI −0.1186 to −0.0046 for p1+ − p+1 of [[59, 6], [16, 80]]; ours is B − A, so mirrored.
+    const r = comparePaired({ both: 59, aOnly: 6, bOnly: 16, neither: 80 });
+    expect(r.diff).toBeCloseTo(0.0621, 4);
+    expect(r.lo).toBeCloseTo(0.0046, 4);
+    expect(r.hi).toBeCloseTo(0.1186, 4);
   });
 
   it('swapping A and B mirrors the interval', () => {
