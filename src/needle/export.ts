@@ -44,7 +44,7 @@ export interface ExportOptions {
 }
 
 /** Bump whenever the graphs change: it is part of the export cache key. */
-export const EXPORT_FORMAT_VERSION = 3;
+export const EXPORT_FORMAT_VERSION = 4;
 const NORM_EPS = 1e-6;
 /** Needle masks with jnp.finfo(float32).min; any value this negative gives masked keys weight 0. */
 const MASK_FILTER = -1e9;
@@ -94,15 +94,16 @@ function linear(c: Ctx, x: Value, name: string, kernel: Float32Array, K: number,
 }
 
 /** Per-head ZCRMSNorm over head_dim of a [B, S, heads·hd] tensor. */
-function headNorm(c: Ctx, x: Value, name: string, heads: number, scale: Float32Array): Value {
+function headNorm(c: Ctx, x: Value, name: string, heads: number, scale: Float32Array, factor = 1): Value {
   const { g, dims } = c;
   const split = op.reshape(g, x, [0, 0, heads, dims.headDim]);
-  const normed = op.rmsNorm(g, split, g.weight(name, onePlus(scale), [dims.headDim]), NORM_EPS);
+  const gamma = Float32Array.from(scale, (s) => (1 + s) * factor);
+  const normed = op.rmsNorm(g, split, g.weight(name, gamma, [dims.headDim]), NORM_EPS);
   return op.reshape(g, normed, [0, 0, heads * dims.headDim]);
 }
 
 /** Self-attention q, k, v projections (one fused MatMul) with q/k head norms. */
-function projectQkv(c: Ctx, h: Value, name: string, a: AttentionWeights): [Value, Value, Value] {
+function projectQkv(c: Ctx, h: Value, name: string, a: AttentionWeights, qScale = 1): [Value, Value, Value] {
   const { dModel: d, heads, kvHeads, headDim } = c.dims;
   const kvd = kvHeads * headDim;
   const w = concatColumns(d, [
@@ -112,7 +113,7 @@ function projectQkv(c: Ctx, h: Value, name: string, a: AttentionWeights): [Value
   ]);
   const qkv = linear(c, h, `${name}.qkv`, w, d, d + 2 * kvd);
   const [q, k, v] = op.split(c.g, qkv, -1, [d, kvd, kvd]);
-  return [headNorm(c, q, `${name}.q_norm`, heads, a.qNorm), headNorm(c, k, `${name}.k_norm`, kvHeads, a.kNorm), v];
+  return [headNorm(c, q, `${name}.q_norm`, heads, a.qNorm, qScale), headNorm(c, k, `${name}.k_norm`, kvHeads, a.kNorm), v];
 }
 
 /** RoPE tables [maxPositions, hd/2] in float32, as architecture.precompute_rope_freqs. */
@@ -157,6 +158,25 @@ function resolve(o: ExportOptions): Required<ExportOptions> {
 
 
 /**
+ * Encoder self-attention in plain ops: RotaryEmbedding on q and k (half-split, positions 0..T−1),
+ * grouped scores q·Kᵀ per kv head (query head h = kv·rep + r) + key-padding bias, softmax, ·V.
+ * Measured ~2x faster than GroupQueryAttention(causal=0) at T=512, where the attention kernel, not
+ * MLAS, did the work. q arrives already scaled by 1/√hd (folded into its norm gamma).
+ */
+function encoderSelfAttention(c: Ctx, q: Value, k: Value, v: Value, rope: { cos: Value; sin: Value }, keyBias: Value, positionStart: Value): Value {
+  const { g, dims } = c;
+  const { heads, kvHeads, headDim, dModel } = dims;
+  const qr = op.rotaryEmbedding(g, q, positionStart, rope.cos, rope.sin, heads);
+  const kr = op.rotaryEmbedding(g, k, positionStart, rope.cos, rope.sin, kvHeads);
+  const qg = op.reshape(g, op.transpose(g, op.reshape(g, qr, [0, 0, heads, headDim]), [0, 2, 1, 3]), [0, kvHeads, -1, headDim]);
+  const kt = op.transpose(g, op.reshape(g, kr, [0, 0, kvHeads, headDim]), [0, 2, 3, 1]);
+  const vh = op.transpose(g, op.reshape(g, v, [0, 0, kvHeads, headDim]), [0, 2, 1, 3]);
+  const probs = op.softmax(g, op.add(g, op.matMul(g, qg, kt), keyBias), -1);
+  const ctx = op.reshape(g, op.matMul(g, probs, vh), [0, heads, -1, headDim]);
+  return op.reshape(g, op.transpose(g, ctx, [0, 2, 1, 3]), [0, 0, dModel]);
+}
+
+/**
  * Grouped cross-attention in plain ops (a fused MultiHeadAttention over repeated heads measured ~8x
  * slower per decode step). Computed transposed so both MatMuls have the big encoder-side operand as A
  * (MLAS packs B on every call; here B is the few query columns): q [B,T,H·hd] → per kv head
@@ -184,19 +204,13 @@ export function buildEncoderGraph(w: SanWeights, options: ExportOptions): GraphB
   const kvd = kvHeads * headDim;
   const src = g.input('src_ids', DataType.INT64, ['batch', 'src_len']);
 
-  // GroupQueryAttention bookkeeping: every row has length T (padding is handled by the bias).
-  const srcShape = op.shape(g, src);
-  const T = op.slice(g, srcShape, [1], [2], [0]);
-  const batchDim = op.slice(g, srcShape, [0], [1], [0]);
-  const seqlensK = op.cast(g, op.expand(g, op.sub(g, T, g.constI64([1])), batchDim), DataType.INT32);
-
-  // Key padding as an additive bias: [B,1,1,T] for the decoder's cross-attention, spelled out to
-  // [B,1,T,T] for GroupQueryAttention (which wants the query axis).
+  // Key padding as an additive bias: [B,1,1,T] over the keys of encoder self-attention, [B,1,T,1] for
+  // the decoder's transposed cross-attention.
   const isPad = op.equal(g, src, g.constI64([w.dims.padId], []));
   const padBias = op.where(g, isPad, g.constF32([MASK_FILTER], []), g.constF32([0], []));
-  const bias = op.expand(g, op.unsqueeze(g, padBias, [1, 2]), op.concat(g, 0, batchDim, g.constI64([1]), T, T));
+  const keyBias = op.unsqueeze(g, padBias, [1, 2]);
   const srcBias = op.unsqueeze(g, padBias, [1, 3]);
-  const totalLen = op.cast(g, g.op('Squeeze', [T, g.constI64([0])]), DataType.INT32);
+  const positionStart = g.constI64([0]); // RotaryEmbedding: positions 0..T-1
   const rope = ropeInputs(c);
 
   let x = embed(c, src);
@@ -207,12 +221,8 @@ export function buildEncoderGraph(w: SanWeights, options: ExportOptions): GraphB
     let h: Value;
     if (pending) [h, x] = op.skipRmsNorm(g, pending, x, gamma, NORM_EPS);
     else h = op.rmsNorm(g, x, gamma, NORM_EPS);
-    const [q, k, v] = projectQkv(c, h, `${name}.attn`, layer.attn);
-    const [attn] = op.groupQueryAttention(
-      g,
-      { query: q, key: k, value: v, seqlensK, totalSeqLen: totalLen, cos: rope.cos, sin: rope.sin, attentionBias: bias },
-      { numHeads: heads, kvNumHeads: kvHeads, causal: false },
-    );
+    const [q, k, v] = projectQkv(c, h, `${name}.attn`, layer.attn, 1 / Math.sqrt(headDim));
+    const attn = encoderSelfAttention(c, q, k, v, rope, keyBias, positionStart);
     pending = linear(c, attn, `${name}.attn.out`, scaled(layer.attn.out, sigmoid(layer.gate)), d, d);
   }
   const finalGamma = g.weight('enc.final_norm', onePlus(w.encoderFinalNorm), [d]);
