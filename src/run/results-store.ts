@@ -79,6 +79,16 @@ export function readResults(path: string): ReadResults {
   return { records, validBytes: buf.length, tornBytes: 0, missingFinalNewline: false };
 }
 
+/** fsync, tolerating file systems that cannot sync (the write itself has happened). */
+function syncData(fd: number): void {
+  try {
+    fsyncSync(fd);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'EINVAL' && code !== 'ENOTSUP') throw err;
+  }
+}
+
 export class ResultsStore {
   private fd: number | undefined;
   private readonly keys = new Set<string>();
@@ -122,7 +132,7 @@ export class ResultsStore {
       throw new Error(`duplicate result for case ${record.id} of suite ${record.suite}, model ${record.model}`);
     }
     writeFully(this.fd, Buffer.from(JSON.stringify(record) + '\n', 'utf8'));
-    fsyncSync(this.fd);
+    syncData(this.fd);
     this.keys.add(key);
   }
 
