@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { Command } from 'commander';
 import { createHash } from 'node:crypto';
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -9,6 +9,7 @@ import { countParameters } from '../../src/needle/config.ts';
 import { parseSafetensors, serializeSafetensors } from '../../src/needle/safetensors.ts';
 import { sameTensor } from '../../src/needle/tensor.ts';
 import type { NeedleCheckpoint } from '../../src/needle/types.ts';
+import { register } from '../../src/cli/commands/checkpoint.ts';
 
 const repoRoot = resolve(import.meta.dirname, '../..');
 const golden = resolve(repoRoot, '../shared/fixtures/needle-golden/tiny');
@@ -97,29 +98,38 @@ describe('convert', () => {
     expect(back.config).toEqual(src.config);
   });
 
-  it('the CLI converts (tokenizer auto-detected beside the pickle) and inspects', () => {
+  it('the CLI converts (tokenizer auto-detected beside the pickle) and inspects', async () => {
     const work = tmp();
     copyFileSync(join(golden, 'checkpoint.pkl'), join(work, 'needle.pkl'));
     mkdirSync(join(work, 'tokenizer'));
     const spm = resolve(repoRoot, '../shared/fixtures/sentencepiece/needle-branch-16k.model');
     copyFileSync(spm, join(work, 'tokenizer', 'needle.model'));
     const out = join(work, 'converted');
-    const cli = (...args: string[]) => spawnSync(process.execPath, [resolve(repoRoot, 'bin/needle-bench.js'), ...args], { encoding: 'utf8', cwd: repoRoot });
-    const conv = cli('convert', join(work, 'needle.pkl'), '--out', out);
-    expect(conv.stderr).toBe('');
-    expect(conv.status).toBe(0);
+    // In-process: this command module on a fresh program (no dependence on other command files).
+    const cli = async (...args: string[]): Promise<string> => {
+      const program = new Command().exitOverride();
+      register(program);
+      const lines: string[] = [];
+      const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void lines.push(a.join(' ')));
+      try {
+        await program.parseAsync(['node', 'needle-bench', ...args]);
+      } finally {
+        log.mockRestore();
+      }
+      return lines.join('\n');
+    };
+    await cli('convert', join(work, 'needle.pkl'), '--out', out);
     expect(sha(readFileSync(join(out, 'tokenizer.model')))).toBe(sha(readFileSync(spm)));
     expect(JSON.parse(readFileSync(join(out, 'config.json'), 'utf8'))).toMatchObject({ vocab_size: 300, d_model: 64 });
-    const inspect = cli('inspect', out, '--json');
-    expect(inspect.status).toBe(0);
-    const info = JSON.parse(inspect.stdout) as { parameters: number; tensors: Array<{ name: string; dtype: string; shape: number[] }>; config: Record<string, unknown> };
+    const info = JSON.parse(await cli('inspect', out, '--json')) as { parameters: number; tensors: Array<{ name: string; dtype: string; shape: number[] }>; config: Record<string, unknown> };
     expect(info.parameters).toBe(96_727);
     expect(info.tensors.find((t) => t.name === 'embedding/embedding')).toEqual({ name: 'embedding/embedding', dtype: 'float16', shape: [300, 64], numel: 19_200 });
     expect(info.config.num_kv_heads).toBe(2);
-    const refusedRun = cli('inspect', resolve(repoRoot, 'test/fixtures/malicious-pickles/os_system_stack_global.pkl'));
-    expect(refusedRun.status).not.toBe(0);
-    expect(refusedRun.stderr).toMatch(/refused global os\.system/);
-  }, 60_000);
+    const text = await cli('inspect', join(work, 'needle.pkl'));
+    expect(text).toMatch(/parameters: 96,727 in 31 tensors/);
+    expect(text).toMatch(/ {6}DecoderBlock_0\/\n/);
+    await expect(cli('inspect', resolve(repoRoot, 'test/fixtures/malicious-pickles/os_system_stack_global.pkl'))).rejects.toThrow(/refused global os\.system/);
+  });
 });
 
 describe('validation against the config', () => {
