@@ -88,19 +88,40 @@ interface PreparedCall {
 
 const preparedCalls = new WeakMap<ExpectedCall, PreparedCall>();
 
-function possibleAnswer(arg: ExpectedArg): unknown[] {
-  const values = toPy(arg.values, arg.floatPaths) as unknown[];
+/**
+ * Suites not from BFCL sometimes write a dict answer's key with one concrete value ({"name": "x"})
+ * instead of BFCL's list of acceptable values ({"name": ["x"]}). BFCL would iterate such a string
+ * character by character (and its own Java data has cases failing that way), so the BFCL form is
+ * kept as is for BFCL cases; elsewhere a lone value is read as the only acceptable one.
+ */
+function listifyDictAnswer(v: unknown): unknown {
+  if (isPyDict(v)) {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) out[k] = Array.isArray(x) ? x : [x];
+    return out;
+  }
+  if (Array.isArray(v) && v.length > 0 && v.every(isPyDict)) return v.map(listifyDictAnswer);
+  return v;
+}
+
+function possibleAnswer(arg: ExpectedArg, fromBfcl: boolean): unknown[] {
+  let values = toPy(arg.values, arg.floatPaths) as unknown[];
+  if (!fromBfcl) values = values.map(listifyDictAnswer);
   // BFCL marks "may be omitted" with "" among the values; where it sits does not change any verdict.
   return arg.optional ? [...values, ''] : values;
 }
 
-function prepare(call: ExpectedCall): PreparedCall {
+function prepare(call: ExpectedCall, fromBfcl: boolean): PreparedCall {
   let p = preparedCalls.get(call);
   if (!p) {
-    p = { name: call.name, possible: new Map(Object.entries(call.args).map(([k, a]) => [k, possibleAnswer(a)])) };
+    p = { name: call.name, possible: new Map(Object.entries(call.args).map(([k, a]) => [k, possibleAnswer(a, fromBfcl)])) };
     preparedCalls.set(call, p);
   }
   return p;
+}
+
+function isFromBfcl(c: SuiteCase): boolean {
+  return c.meta?.source === 'bfcl';
 }
 
 const toolIndexes = new WeakMap<ToolDef[], Map<string, ToolDef>>();
@@ -461,7 +482,7 @@ function judge(testCase: SuiteCase, calls: ToolCall[], kind: BfclKind, language:
     if (calls.length !== expected.length) return wrongCount(kind === 'simple' ? 'simple_function_checker' : 'multiple_function_checker', calls.length, expected.length);
     const tool = toolFor(testCase, expected[0].name);
     if (!('name' in tool)) return tool;
-    return checkCall(tool, calls[0], prepare(expected[0]), language);
+    return checkCall(tool, calls[0], prepare(expected[0], isFromBfcl(testCase)), language);
   }
   // parallel(_multiple): counts must match; then, expected call by expected call, the first model
   // call not yet matched that passes is taken (greedy, first fit; no backtracking).
@@ -470,7 +491,7 @@ function judge(testCase: SuiteCase, calls: ToolCall[], kind: BfclKind, language:
   for (let i = 0; i < expected.length; i++) {
     const tool = toolFor(testCase, expected[i].name);
     if (!('name' in tool)) return tool;
-    const want = prepare(expected[i]);
+    const want = prepare(expected[i], isFromBfcl(testCase));
     let best: Fail | undefined;
     let found = false;
     for (let j = 0; j < calls.length; j++) {

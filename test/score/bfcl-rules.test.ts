@@ -184,6 +184,15 @@ describe('nested dict answers', () => {
     expect(scoreCalls(c, [{ name: 'f', arguments: { opts: { limit: 50, other: 1 } } }])).toMatchObject({ pass: false, bfclError: 'value_error:dict_key' });
     expect(scoreCalls(c, [{ name: 'f', arguments: { opts: { limit: 51 } } }])).toMatchObject({ pass: false, bfclError: 'value_error:dict_value' });
   });
+  it('a key answered with a lone value: BFCL reads its characters (its simple_java_64 fails so); other suites read it as the value', () => {
+    const answer = { values: [{ format: 'epoch_millis' }] };
+    const fromBfcl = mkCase([t], [call('f', { opts: answer })], 'simple_python', { meta: { source: 'bfcl', bfclCategory: 'simple_python', language: 'python' } });
+    expect(scoreCalls(fromBfcl, [{ name: 'f', arguments: { opts: { format: 'epoch_millis' } } }])).toMatchObject({ pass: false, bfclError: 'value_error:dict_value' });
+    const generated = mkCase([t], [call('f', { opts: { values: [{ format: 'epoch_millis' }] } })], 'simple', { meta: { source: 'generator' } });
+    expect(scoreCalls(generated, [{ name: 'f', arguments: { opts: { format: 'epoch_millis' } } }]).pass).toBe(true);
+    expect(scoreCalls(generated, [{ name: 'f', arguments: { opts: { format: 'iso' } } }]).pass).toBe(false);
+  });
+
   it('a dict parameter whose answer is only "" fails when given (BFCL quirk)', () => {
     const c2 = mkCase([t], [call('f', { opts: arg('') })]);
     expect(scoreCalls(c2, [{ name: 'f', arguments: {} }]).pass).toBe(true);
