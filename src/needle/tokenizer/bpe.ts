@@ -4,7 +4,7 @@
 // leftmost pair). A binary heap of candidate pairs with lazy invalidation over a doubly linked
 // list of symbols makes this O(n log n); finally pieces of type UNUSED are split back into the
 // pair they were merged from.
-import { PairTable } from './pair-table.ts';
+import { ABSENT, PairTable } from './pair-table.ts';
 import { PrefixMatcher, codePointLength } from './prefix-matcher.ts';
 
 export interface BpeVocab {
@@ -16,35 +16,41 @@ export interface BpeVocab {
   pieceToId: (piece: string) => number;
   /** Mergeable id of each single UTF-16 unit, -1 if that character is not a piece. */
   charIds: Int32Array;
-  /** (left id, right id) → id of the piece left+right (see buildPairTable). */
-  pairs: PairTable;
+  /** (left id, right id) → id of the piece left+right, or -1. */
+  pairs: PairMerges;
 }
 
 /**
- * Every way a mergeable piece splits into two mergeable pieces, keyed by the two ids: the merge
- * lookup then costs one numeric Map probe instead of building and hashing a substring. Exactly
- * equivalent to the reference's string lookup when both symbols are pieces; a symbol that is not
- * a piece (an out-of-vocabulary character) falls back to the string lookup.
+ * Merge lookup by symbol ids, memoized: the first time a pair (a, b) is seen, the reference's
+ * string lookup of piece(a)+piece(b) decides, and the answer (a piece id, or -1) is cached, so
+ * later probes cost one typed-array hash probe instead of building and hashing a substring.
+ * Bounded: the cache is emptied past MAX_CACHED_PAIRS entries.
  */
+export class PairMerges {
+  private readonly cache = new PairTable();
+  private static readonly MAX_CACHED_PAIRS = 1 << 22;
+
+  constructor(
+    private readonly pieceText: readonly string[],
+    private readonly mergeable: Map<string, number>,
+  ) {}
+
+  merged(a: number, b: number): number {
+    let id = this.cache.get(a, b);
+    if (id === ABSENT) {
+      id = this.mergeable.get(this.pieceText[a] + this.pieceText[b]) ?? -1;
+      if (this.cache.size >= PairMerges.MAX_CACHED_PAIRS) this.cache.clear();
+      this.cache.set(a, b, id);
+    }
+    return id;
+  }
+}
+
+/** Mergeable id of each single UTF-16 unit (-1 if that character is not a piece). */
 export function buildCharIds(mergeable: Map<string, number>): Int32Array {
   const charIds = new Int32Array(0x10000).fill(-1);
   for (const [piece, id] of mergeable) if (piece.length === 1) charIds[piece.charCodeAt(0)] = id;
   return charIds;
-}
-
-export function buildPairTable(mergeable: Map<string, number>): PairTable {
-  const splits: number[] = [];
-  for (const [piece, id] of mergeable) {
-    for (let k = codePointLength(piece, 0); k < piece.length; k += codePointLength(piece, k)) {
-      const a = mergeable.get(piece.slice(0, k));
-      if (a === undefined) continue;
-      const b = mergeable.get(piece.slice(k));
-      if (b !== undefined) splits.push(a, b, id);
-    }
-  }
-  const pairs = new PairTable(splits.length / 3);
-  for (let i = 0; i < splits.length; i += 3) pairs.set(splits[i], splits[i + 1], splits[i + 2]);
-  return pairs;
 }
 
 /** One segment of the input: its text and id (the unk id for text outside the vocabulary). */
@@ -180,7 +186,7 @@ export function bpeEncode(normalized: string, vocab: BpeVocab, userSymbols: Pref
     const a = ids[l];
     const b = ids[r];
     const id =
-      a >= 0 && b >= 0 ? vocab.pairs.get(a, b) : (vocab.mergeable.get(normalized.slice(start[l], end[r])) ?? -1);
+      a >= 0 && b >= 0 ? vocab.pairs.merged(a, b) : (vocab.mergeable.get(normalized.slice(start[l], end[r])) ?? -1);
     if (id < 0) return;
     mergedId.push(id); // indexed like the heap's entries
     heap.push(l, r, vocab.scores[id], end[r] - start[l]);

@@ -1,7 +1,7 @@
 // The SentencePiece processor for BPE models: normalize → BPE → byte fallback on encode; pieces →
 // text (byte pieces joined back into UTF-8, ▁ → space, first ▁ dropped, control pieces hidden) on
 // decode. Mirrors sentencepiece_processor.cc; see index.ts for the public API.
-import { bpeEncode, buildCharIds, buildPairTable, type BpeVocab, type Segment } from './bpe.ts';
+import { bpeEncode, buildCharIds, PairMerges, type BpeVocab, type Segment } from './bpe.ts';
 import { parseModelProto, type ModelProto, type PieceType } from './model-proto.ts';
 import { Normalizer, SPACE_SYMBOL } from './normalizer.ts';
 import { PrefixMatcher } from './prefix-matcher.ts';
@@ -88,7 +88,7 @@ export class SentencePieceTokenizer {
       isUnused: (id) => types[id] === 'unused',
       pieceToId,
       charIds: buildCharIds(mergeable),
-      pairs: buildPairTable(mergeable),
+      pairs: new PairMerges(this.pieceText, mergeable),
     };
 
     this.byteFallback = trainerSpec.byteFallback;
