@@ -46,7 +46,7 @@ function parseDescr(descr: string): NumpyDType {
   const dtype = m ? KIND_SIZE_TO_DTYPE[m[2]] : undefined;
   if (!m || !dtype) {
     const hint = /^[<>|=]?V/.test(descr) ? '; void/custom dtypes (e.g. ml_dtypes bfloat16) cannot be read from a pickle: save as float16/float32 or safetensors' : '';
-    throw new PickleError(`unsupported numpy dtype '${descr}' (supported: ${Object.keys(KIND_SIZE_TO_DTYPE).join(', ')})${hint}`);
+    throw new PickleError(`unsupported numpy dtype '${printable(descr.slice(0, 40))}' (supported: ${Object.keys(KIND_SIZE_TO_DTYPE).join(', ')})${hint}`);
   }
   const d = new NumpyDType(m[2], dtype);
   if (m[1]) d.byteorder = m[1] as NumpyDType['byteorder'];
