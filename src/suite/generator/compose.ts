@@ -9,15 +9,15 @@ import { CATALOG, catalogTool } from './tools.ts';
 export const CASE_CATEGORIES = ['simple', 'multiple', 'parallel', 'parallel_multiple', 'irrelevance'] as const;
 export type CaseCategory = (typeof CASE_CATEGORIES)[number];
 
-const OPENERS: Record<Split, readonly string[]> = {
+export const OPENERS: Record<Split, readonly string[]> = {
   train: ['', '', '', '', 'please ', 'hey, ', 'can you ', 'could you please ', 'I need you to ', 'quick one: ', 'ok, ', 'hi! '],
   eval: ['', '', 'kindly ', 'would you ', 'yo, ', 'hello there, '],
 };
-const CLOSERS: Record<Split, readonly string[]> = {
+export const CLOSERS: Record<Split, readonly string[]> = {
   train: ['', '', '', '', ' please', ', thanks', '.', ' thank you', '!'],
   eval: ['', '', ' if you can', ', cheers'],
 };
-const CONNECTORS: Record<Split, readonly string[]> = {
+export const CONNECTORS: Record<Split, readonly string[]> = {
   train: [' and ', ', and also ', '. Also ', ', then ', ' and then ', '; ', '. After that ', ', plus '],
   eval: [' as well as ', '. Oh and ', ', afterwards '],
 };

@@ -15,7 +15,7 @@ const FIRST_NAMES: Pool = {
     'Jonas', 'Kenji', 'Lina', 'Marco', 'Nadia', 'Omar', 'Pedro', 'Sara', 'Theo', 'Lucas', 'Mia', 'Noah', 'Ava'],
   eval: ['Beatrice', 'Cyrus', 'Delphine', 'Ezra', 'Freya', 'Gideon', 'Harriet', 'Ivo', 'Jasmine', 'Kofi', 'Lorenzo',
     'Matilda', 'Niamh', 'Orla', 'Quentin', 'Rafael', 'Sienna', 'Tobias', 'Ursula', 'Vikram', 'Willa', 'Yara',
-    'Zeke', 'Anouk', 'Bruno', 'Cosima', 'Dorian', 'Esme'],
+    'Zeke', 'Anouk', 'Barnaby', 'Cosima', 'Dorian', 'Esme'],
 };
 
 const RELATIONS: Pool = {
