@@ -29,6 +29,8 @@ export interface DrillCase {
 export interface DrillData {
   rows: DrillRow[];
   cases: Record<string, DrillCase>;
+  /** Rows rendered per "show more" step (default 500). */
+  pageSize?: number;
 }
 
 /** Finds the suite case behind a result, when its suite could be loaded. */

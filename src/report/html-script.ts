@@ -61,7 +61,15 @@ export const DRILLDOWN_SCRIPT = String.raw`
     return tr;
   }
 
-  var trs = rows.map(function (r) {
+  // Rows are built on demand and at most one page of matches is in the DOM at a time, so a report of
+  // tens of thousands of results opens quickly.
+  var pageSize = data.pageSize || 500;
+  var limit = pageSize;
+  var matches = [];
+  var built = new Array(rows.length);
+  var more = $('case-more');
+
+  function buildRow(r) {
     var tr = el('tr', 'case');
     tr.appendChild(el('td', null, r.m));
     tr.appendChild(el('td', 'mono', r.id));
@@ -79,24 +87,38 @@ export const DRILLDOWN_SCRIPT = String.raw`
       tr.classList.add('open');
       tr.after(tr._detail);
     });
-    tbody.appendChild(tr);
     return tr;
-  });
+  }
+
+  function render() {
+    var frag = document.createDocumentFragment();
+    var n = Math.min(limit, matches.length);
+    for (var k = 0; k < n; k++) {
+      var i = matches[k];
+      var tr = built[i] || (built[i] = buildRow(rows[i]));
+      frag.appendChild(tr);
+      if (tr._detail) frag.appendChild(tr._detail);
+    }
+    tbody.replaceChildren(frag);
+    count.textContent = matches.length + ' of ' + rows.length + ' results match' + (n < matches.length ? ' · showing the first ' + n : '');
+    more.hidden = n >= matches.length;
+    more.textContent = 'Show ' + Math.min(pageSize, matches.length - n) + ' more';
+  }
 
   function apply() {
     var m = f.model.value, s = f.suite.value, c = f.category.value, e = f.error.value;
     var t = f.text.value.trim().toLowerCase();
-    var shown = 0;
+    matches = [];
     rows.forEach(function (r, i) {
       var ok = (!m || r.m === m) && (!s || r.s === s) && (!c || r.c === c) &&
         (!e || (e === 'pass' ? r.pass : e === 'fail' ? !r.pass : r.e === e)) &&
         (!t || (r.id + '\n' + r.raw + '\n' + r.reason).toLowerCase().indexOf(t) >= 0);
-      trs[i].hidden = !ok;
-      if (trs[i]._detail) trs[i]._detail.hidden = !ok;
-      if (ok) shown++;
+      if (ok) matches.push(i);
     });
-    count.textContent = 'Showing ' + shown + ' of ' + rows.length + ' results';
+    limit = pageSize;
+    render();
   }
+  more.addEventListener('click', function () { limit += pageSize; render(); });
   [f.model, f.suite, f.category, f.error].forEach(function (s) { s.addEventListener('change', apply); });
   f.text.addEventListener('input', apply);
   $('f-reset').addEventListener('click', function () {

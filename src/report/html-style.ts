@@ -43,6 +43,7 @@ li.absent { margin: 4px 0; }
 .filters label { display: flex; flex-direction: column; font-size: 12px; color: var(--muted); gap: 2px; }
 .filters select, .filters input { font: inherit; font-size: 13px; padding: 4px 6px; border: 1px solid #c5ccd3; border-radius: 6px; background: #fff; min-width: 140px; }
 .filters button { font: inherit; padding: 5px 12px; border: 1px solid #c5ccd3; border-radius: 6px; background: #fff; cursor: pointer; }
+#case-more { font: inherit; padding: 6px 16px; border: 1px solid #c5ccd3; border-radius: 6px; background: #fff; cursor: pointer; }
 .count { margin-left: auto; color: var(--muted); font-size: 13px; }
 #cases tr.case { cursor: pointer; }
 #cases tr.case:hover, #cases tr.open { background: #eef4fb; }

@@ -137,6 +137,7 @@ function drilldownSection(): string {
 <span id="case-count" class="count"></span>
 </form>
 <div class="table-wrap"><table id="cases"><thead><tr><th>Model</th><th>Case</th><th>Category</th><th>Verdict</th><th>Error</th><th>Reason</th><th class="num">ms</th></tr></thead><tbody></tbody></table></div>
+<p><button type="button" id="case-more" hidden>Show more</button></p>
 </section>`;
 }
 

@@ -16,6 +16,8 @@ export interface ReportOptions {
   /** Extra suite paths for the drill-down (by default the paths recorded in run.json are tried). */
   suitePaths?: string[];
   now?: Date;
+  /** Drill-down rows per page in the HTML (default 500). */
+  drillPageSize?: number;
 }
 
 export interface ReportResult {
@@ -33,6 +35,7 @@ export async function writeReport(opts: ReportOptions): Promise<ReportResult> {
   for (const s of summary.suites) charts.set(s.name, await suiteCharts(summary, s.name));
   const labels = new Map(summary.models.map((m) => [m.id, modelLabel(m)]));
   const drill = drillData(merged.records, (id) => labels.get(id) ?? id, lookup);
+  if (opts.drillPageSize !== undefined) drill.pageSize = opts.drillPageSize;
 
   const out = resolve(opts.outDir);
   try {

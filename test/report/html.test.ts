@@ -13,6 +13,8 @@ import type { ResultRecord } from '../../src/run/types.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = resolve(import.meta.dirname, '../../test-artifacts');
+/** Drill-down page size, below the demo's 72 results so paging is exercised. */
+const PAGE = 50;
 
 describe('leaderboard.html in headless Chromium', () => {
   let root: string, browser: BrowserContext, page: Page, records: ResultRecord[];
@@ -25,7 +27,7 @@ describe('leaderboard.html in headless Chromium', () => {
     root = mkdtempSync(join(tmpdir(), 'nb-html-'));
     const demo = await writeDemo(root);
     records = demo.records;
-    const { files } = await writeReport({ runDirs: [demo.runDir], outDir: join(root, 'out') });
+    const { files } = await writeReport({ runDirs: [demo.runDir], outDir: join(root, 'out'), drillPageSize: PAGE });
     // A persistent context is how playwright takes a (fresh) user-data dir.
     browser = await chromium.launchPersistentContext(join(root, 'profile'), {
       executablePath: CHROMIUM,
@@ -46,7 +48,7 @@ describe('leaderboard.html in headless Chromium', () => {
     if (root) rmSync(root, { recursive: true, force: true });
   });
 
-  const visibleRows = () => page.locator('#cases tbody tr.case:not([hidden])').count();
+  const visibleRows = () => page.locator('#cases tbody tr.case').count();
   const choose = (id: string, value: string) => page.selectOption(`#${id}`, value);
 
   it('renders the four charts as SVG with marks', async () => {
@@ -64,9 +66,14 @@ describe('leaderboard.html in headless Chromium', () => {
   });
 
   it('filters the case table by model and by error type', async () => {
-    expect(await visibleRows()).toBe(records.length);
-    expect(await page.locator('#case-count').textContent()).toBe(`Showing ${records.length} of ${records.length} results`);
+    const total = records.length;
+    expect(await visibleRows()).toBe(PAGE);
+    expect(await page.locator('#case-count').textContent()).toBe(`${total} of ${total} results match · showing the first ${PAGE}`);
+    await page.click('#case-more');
+    expect(await visibleRows()).toBe(total);
+    expect(await page.locator('#case-more').isHidden()).toBe(true);
     await choose('f-model', 'Needle');
+    expect(await page.locator('#case-count').textContent()).toBe(`${records.filter((r) => r.model === 'needle').length} of ${total} results match`);
     expect(await visibleRows()).toBe(records.filter((r) => r.model === 'needle').length);
     await choose('f-error', 'parse_error');
     expect(await visibleRows()).toBe(records.filter((r) => r.model === 'needle' && r.verdict.error === 'parse_error').length);
@@ -78,7 +85,7 @@ describe('leaderboard.html in headless Chromium', () => {
     await choose('f-category', 'simple');
     expect(await visibleRows()).toBe(records.filter((r) => !r.verdict.pass && r.category === 'simple').length);
     await page.click('#f-reset');
-    expect(await visibleRows()).toBe(records.length);
+    expect(await visibleRows()).toBe(PAGE);
   });
 
   it('shows the hostile query as text in the drill-down, never as markup', async () => {
