@@ -105,3 +105,25 @@ describe('ResultsStore', () => {
     expect(readResults(path).records.map((r) => r.id)).toEqual(['x', 'y']);
   });
 });
+
+describe('ResultsStore syncing', () => {
+  it('makes each record visible to other readers as soon as append returns, before any fsync', () => {
+    const d = dir();
+    const store = ResultsStore.open(d, { syncIntervalMs: 60_000 });
+    store.append(record('a'));
+    store.append(record('b'));
+    // What another process (a resume after SIGKILL) would read: the page cache, synced or not.
+    expect(readResults(join(d, RESULTS_FILE)).records.map((r) => r.id)).toEqual(['a', 'b']);
+    store.close();
+    expect(() => store.append(record('c'))).toThrow(/closed/);
+  });
+
+  it('keeps working with a sync after every record (syncIntervalMs 0) and an explicit sync', () => {
+    const d = dir();
+    const store = ResultsStore.open(d, { syncIntervalMs: 0 });
+    store.append(record('a'));
+    store.sync();
+    store.close();
+    expect(readResults(join(d, RESULTS_FILE)).records).toHaveLength(1);
+  });
+});
