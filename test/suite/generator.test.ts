@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Ajv2020 from 'ajv/dist/2020.js';
-import addFormats from 'ajv-formats';
+import { Ajv } from 'ajv';
+import addFormatsModule from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { CASE_CATEGORIES, CATALOG, INTENTS, synthesize, synthManifest } from '../../src/suite/generator/index.ts';
 import { CLOSERS, CONNECTORS, OPENERS } from '../../src/suite/generator/compose.ts';
@@ -12,6 +12,9 @@ import { stratifiedSubset } from '../../src/suite/generator/stratify.ts';
 import { loadSuite } from '../../src/suite/load.ts';
 import { writeSuite } from '../../src/suite/write.ts';
 import type { SuiteCase } from '../../src/suite/types.ts';
+
+// ajv-formats is CommonJS: its default export arrives wrapped under ESM.
+const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (ajv: Ajv) => Ajv;
 
 const evalCases = synthesize({ seed: 11, count: 400, split: 'eval' });
 const trainCases = synthesize({ seed: 11, count: 400, split: 'train' });
@@ -74,7 +77,7 @@ describe('everyday suite generator', () => {
   });
 
   it('gives answers whose first acceptable values validate against the tool schema (ajv)', () => {
-    const ajv = new Ajv2020({ strict: false, allErrors: true });
+    const ajv = new Ajv({ strict: false, allErrors: true });
     addFormats(ajv);
     const checked = new Set<string>();
     for (const c of [...evalCases, ...trainCases]) {
