@@ -26,6 +26,7 @@ export interface RunSuite {
 }
 
 export interface LoadedRun {
+  /** The directory as given by the user. */
   dir: string;
   records: ResultRecord[];
   models: RunModel[];
@@ -55,7 +56,8 @@ export function loadRunDir(dir: string): LoadedRun {
   for (const r of records) {
     if (!suites.some((s) => s.name === r.suite)) suites.push({ name: r.suite });
   }
-  return { dir: abs, records, models, suites, provenance, warnings };
+  // Keep the path as given: reports stay the same wherever the checkout lives.
+  return { dir, records, models, suites, provenance, warnings };
 }
 
 /** Parse results.jsonl. A torn LAST line (a run killed mid-write) is skipped with a warning; a bad line elsewhere is an error. */

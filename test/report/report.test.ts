@@ -83,6 +83,17 @@ describe('needle-bench report', () => {
     await expect(writeReport({ runDirs: [join(root, 'b', 'bare')], outDir: join(root, 'b', 'a-file', 'out') })).rejects.toThrow(/cannot create output directory/);
   });
 
+  it('is byte-for-byte reproducible for the same runs and time', async () => {
+    const demo = await writeDemo(join(root, 'c'));
+    const now = new Date('2026-02-03T04:05:06Z');
+    const one = await writeReport({ runDirs: [demo.runDir], outDir: join(root, 'c', 'one'), now });
+    const two = await writeReport({ runDirs: [demo.runDir], outDir: join(root, 'c', 'two'), now });
+    for (const k of ['summary', 'markdown', 'html'] as const) {
+      expect(readFileSync(two.files[k], 'utf8'), k).toBe(readFileSync(one.files[k], 'utf8'));
+    }
+    expect(one.summary.generatedAt).toBe('2026-02-03T04:05:06.000Z');
+  });
+
   it('warns when runs hold different content under one suite name', () => {
     const run = (dir: string, hash: string) => ({ dir, records: [], models: [], suites: [{ name: 'core', hash }], provenance: null, warnings: [] });
     expect(mergeRuns([run('a', '1'.repeat(64)), run('b', '2'.repeat(64))]).warnings[0]).toMatch(/suite "core" has different content in b/);

@@ -10,7 +10,11 @@ export function register(program: Command): void {
     .requiredOption('-o, --out <dir>', 'output directory')
     .option('--suite <paths...>', 'suite paths for the per-case drill-down (default: the paths recorded in run.json)')
     .action(async (runDirs: string[], opts: { out: string; suite?: string[] }) => {
-      const { summary, files } = await writeReport({ runDirs, outDir: opts.out, suitePaths: opts.suite });
+      // SOURCE_DATE_EPOCH (the reproducible-builds convention) pins the "generated at" time, making
+      // the report byte-for-byte reproducible from the same run directories.
+      const epoch = process.env.SOURCE_DATE_EPOCH;
+      const now = epoch && /^\d+$/.test(epoch) ? new Date(Number(epoch) * 1000) : undefined;
+      const { summary, files } = await writeReport({ runDirs, outDir: opts.out, suitePaths: opts.suite, now });
       for (const w of summary.warnings) console.error(`warning: ${w}`);
       const present = summary.models.filter((m) => m.results > 0).length;
       console.log(`${summary.suites.length} suite(s), ${present} model(s) with results, ${summary.models.length - present} without`);
