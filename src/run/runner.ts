@@ -8,7 +8,7 @@ import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import pLimit from 'p-limit';
 import { getDialect } from '../dialects/registry.ts';
-import type { Dialect } from '../dialects/types.ts';
+import type { Dialect, ParseResult } from '../dialects/types.ts';
 import { modelCacheDir, modelRegistry, presence } from '../models/registry.ts';
 import { isModelNotPresent, ModelNotPresentError } from '../providers/not-present.ts';
 import { createProvider } from '../providers/registry.ts';
@@ -183,6 +183,16 @@ class ModelRun {
     this.progress.caseDone(record.verdict.pass);
   }
 
+  /** Parses with the model's dialect or the one this generation names; an unknown one is a parse error. */
+  private async parse(dialectId: string, raw: string, testCase: SuiteCase): Promise<ParseResult> {
+    if (dialectId === this.dialect.id) return this.dialect.parse(raw, testCase.tools);
+    try {
+      return (await getDialect(dialectId)).parse(raw, testCase.tools);
+    } catch (err) {
+      return { ok: false, error: errorMessage(err) };
+    }
+  }
+
   private async score(suite: Suite, testCase: SuiteCase, { gen, error }: { gen?: Generation; error?: string }): Promise<ResultRecord> {
     const base = { id: testCase.id, suite: suite.manifest.name, category: testCase.category, model: this.spec };
     if (!gen) {
@@ -198,8 +208,7 @@ class ModelRun {
       };
     }
     const dialectId = gen.dialect ?? this.provider.dialect;
-    const dialect = dialectId === this.dialect.id ? this.dialect : await getDialect(dialectId);
-    const parsed = dialect.parse(gen.raw, testCase.tools);
+    const parsed = await this.parse(dialectId, gen.raw, testCase);
     const record: ResultRecord = {
       ...base,
       dialect: dialectId,
