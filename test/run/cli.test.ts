@@ -111,6 +111,21 @@ describe('needle-bench run (child process)', () => {
     expect(readRunInfo(out)!.sessions[0].status).toBe('interrupted');
   }, 60_000);
 
+  it('SIGTERM (a cancelled CI job) stops the same way and exits 143', async () => {
+    const out = join(tmp.path, 'terminated');
+    const results = join(out, RESULTS_FILE);
+    const run = start(runArgs(out, 250));
+    let exited = false;
+    void run.done.then(() => (exited = true));
+    await waitForLines(results, 2, () => exited);
+    run.child.kill('SIGTERM');
+    const res = await run.done;
+    expect(res.code, res.stderr).toBe(143);
+    const done = readResults(results).records.length;
+    expect(res.stderr).toContain(`interrupted: ${done} of ${CASES} cases done; resume with: needle-bench run`);
+    expect(readRunInfo(out)!.sessions[0].status).toBe('interrupted');
+  }, 60_000);
+
   it('score re-scores a run dir and prints the per-model table', async () => {
     const out = join(tmp.path, 'interrupted'); // from the test above: a partial run is re-scorable too
     const before = readResults(join(out, RESULTS_FILE)).records;
