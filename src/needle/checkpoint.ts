@@ -31,13 +31,28 @@ export const CONVERTED_TOKENIZER = 'tokenizer.model';
 export const METADATA_CONFIG_KEY = 'config';
 
 const MAX_TREE_DEPTH = 32;
+/**
+ * Most nodes a walk may visit. Shared references make a pickle a DAG, and walking a DAG as a tree can
+ * expand exponentially (a "billion laughs" of dicts each holding the previous one twice); a real
+ * checkpoint has well under a hundred nodes.
+ */
+const MAX_TREE_NODES = 100_000;
+
+function nodeBudget(where: string, what: string): () => void {
+  let visited = 0;
+  return () => {
+    if (++visited > MAX_TREE_NODES) throw new CheckpointError(`${where}: ${what} has more than ${MAX_TREE_NODES} nodes once shared references are expanded; refused`);
+  };
+}
 const FLOAT_DTYPES = new Set(['float16', 'bfloat16', 'float32', 'float64']);
 
 /** Flatten a Flax parameter tree (nested dicts of arrays) into "/"-joined keys. */
 export function flattenParams(tree: PyValue, where: string): Map<string, Tensor> {
   const out = new Map<string, Tensor>();
   const onPath = new Set<unknown>();
+  const visit = nodeBudget(where, 'params');
   const walk = (node: PyValue, path: string[]): void => {
+    visit();
     const at = path.length ? path.join('/') : '(root)';
     if (node instanceof NdArray) {
       if (!node.built) throw new CheckpointError(`${where}: params/${at} is a numpy array that was never given its data (no BUILD)`);
@@ -60,22 +75,27 @@ export function flattenParams(tree: PyValue, where: string): Map<string, Tensor>
 }
 
 /** Python data -> JSON-like data for the config (0-d arrays and numpy scalars become numbers). */
-export function toPlain(v: PyValue, where: string, depth = 0): unknown {
-  if (depth > MAX_TREE_DEPTH) throw new CheckpointError(`${where}: config nested deeper than ${MAX_TREE_DEPTH} levels`);
-  if (v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return v;
-  if (v instanceof NdArray && v.built && numel(v.shape) === 1 && v.shape.length <= 1) {
-    if (v.dtype === 'bool') return v.bytes[0] === 1;
-    return tensorToFloat32(v)[0];
-  }
-  if (v instanceof PyTuple) return v.items.map((x) => toPlain(x, where, depth + 1));
-  if (Array.isArray(v)) return v.map((x) => toPlain(x, where, depth + 1));
-  if (v instanceof Map) {
-    const o: Record<string, unknown> = {};
-    for (const [k, x] of v) o[String(k)] = toPlain(x, where, depth + 1);
-    return o;
-  }
-  if (v instanceof Uint8Array) return Buffer.from(v).toString('base64');
-  throw new CheckpointError(`${where}: config holds a ${typeName(v)}`);
+export function toPlain(value: PyValue, where: string): unknown {
+  const visit = nodeBudget(where, 'config');
+  const convert = (v: PyValue, depth: number): unknown => {
+    visit();
+    if (depth > MAX_TREE_DEPTH) throw new CheckpointError(`${where}: config nested deeper than ${MAX_TREE_DEPTH} levels`);
+    if (v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return v;
+    if (v instanceof NdArray && v.built && numel(v.shape) === 1 && v.shape.length <= 1) {
+      if (v.dtype === 'bool') return v.bytes[0] === 1;
+      return tensorToFloat32(v)[0];
+    }
+    if (v instanceof PyTuple) return v.items.map((x) => convert(x, depth + 1));
+    if (Array.isArray(v)) return v.map((x) => convert(x, depth + 1));
+    if (v instanceof Map) {
+      const o: Record<string, unknown> = {};
+      for (const [k, x] of v) o[String(k)] = convert(x, depth + 1);
+      return o;
+    }
+    if (v instanceof Uint8Array) return Buffer.from(v).toString('base64');
+    throw new CheckpointError(`${where}: config holds a ${typeName(v)}`);
+  };
+  return convert(value, 0);
 }
 
 function configOrThrow(raw: unknown, where: string): NeedleConfig {

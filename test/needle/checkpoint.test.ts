@@ -179,6 +179,18 @@ describe('validation against the config', () => {
     const cyclic = Uint8Array.from([0x80, 4, 0x7d, 0x8c, 6, ...Buffer.from('params'), 0x7d, 0x94, 0x8c, 4, ...Buffer.from('loop'), 0x68, 0, 0x73, 0x73, 0x2e]);
     expect(() => checkpointFromPickle(cyclic, 'cyclic.pkl')).toThrow(CheckpointError);
     expect(() => checkpointFromPickle(cyclic, 'cyclic.pkl')).toThrow(/params\/loop contains itself/);
+    // Shared references: d_k = {a: d_{k-1}, b: d_{k-1}} for 30 levels is 2^30 paths as a tree.
+    const short = (t: string) => [0x8c, t.length, ...Buffer.from(t)];
+    const laughs: number[] = [0x80, 4, 0x7d, ...short('params'), 0x7d, 0x94];
+    for (let k = 0; k < 30; k++) laughs.push(0x7d, 0x28, ...short('a'), 0x68, k, ...short('b'), 0x68, k, 0x75, 0x94, 0x30, 0x30, 0x68, k + 1);
+    laughs.push(0x73, 0x2e);
+    const started = Date.now();
+    expect(() => checkpointFromPickle(Uint8Array.from(laughs), 'laughs.pkl')).toThrow(/laughs\.pkl: params has more than 100000 nodes/);
+    // The same inside the config: {"params": {}, "config": {"x": T}} where T = (T', T') nested 30 times (DUP + TUPLE2).
+    const tuples = Array.from({ length: 30 }, () => [0x32, 0x86]).flat();
+    const configLaughs = [0x80, 4, 0x7d, 0x28, ...short('params'), 0x7d, ...short('config'), 0x7d, ...short('x'), 0x4e, ...tuples, 0x73, 0x75, 0x2e];
+    expect(() => checkpointFromPickle(Uint8Array.from(configLaughs), 'c.pkl')).toThrow(/c\.pkl: config has more than 100000 nodes/);
+    expect(Date.now() - started).toBeLessThan(5000);
     const noParams = Uint8Array.from([0x80, 4, 0x7d, 0x2e]);
     expect(() => checkpointFromPickle(noParams, 'empty.pkl')).toThrow(/empty\.pkl: no "params" entry/);
     await expect(loadCheckpoint(join(dir, 'nope.pkl'))).rejects.toThrow(/no such file/);
