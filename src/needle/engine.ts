@@ -104,15 +104,18 @@ export class NeedleEngine {
     readonly dims: SanDims,
     readonly precision: Precision,
     readonly exported: CachedExport,
+    /** RoPE table length baked into the export: longest encoder input / decoder sequence. */
+    readonly maxPositions: number,
     private readonly encoder: ort.InferenceSession,
     private readonly decoder: ort.InferenceSession,
   ) {}
 
   static async create(checkpoint: NeedleCheckpoint, options: EngineOptions = {}): Promise<NeedleEngine> {
     const precision = options.precision ?? 'fp32';
+    const maxPositions = options.maxPositions ?? 2048;
     const exported = exportToCache(
       checkpoint,
-      { precision, quantizeLogits: options.quantizeLogits ?? false, maxPositions: options.maxPositions ?? 2048 },
+      { precision, quantizeLogits: options.quantizeLogits ?? false, maxPositions },
       options.cacheDir ?? DEFAULT_ONNX_CACHE_DIR,
     );
     const sessionOptions: ort.InferenceSession.SessionOptions = {
@@ -126,7 +129,7 @@ export class NeedleEngine {
       ort.InferenceSession.create(exported.encoderPath, sessionOptions),
       ort.InferenceSession.create(exported.decoderPath, sessionOptions),
     ]);
-    return new NeedleEngine(sanDims(checkpoint), precision, exported, encoder, decoder);
+    return new NeedleEngine(sanDims(checkpoint), precision, exported, maxPositions, encoder, decoder);
   }
 
   async encode(srcIds: number[] | number[][]): Promise<EncoderState> {
@@ -134,6 +137,7 @@ export class NeedleEngine {
     const src = rows(srcIds);
     const batch = src.length;
     const srcLen = src[0].length;
+    if (srcLen > this.maxPositions) throw new Error(`needle engine: ${srcLen} source tokens exceed maxPositions ${this.maxPositions} (EngineOptions.maxPositions)`);
     const out = await this.encoder.run({ src_ids: i64(src.flat(), [batch, srcLen]) });
     const cross: Record<string, ort.Tensor> = {};
     const past: Record<string, ort.Tensor> = {};
@@ -151,6 +155,7 @@ export class NeedleEngine {
   private async runDecoder(state: EncoderState, tgt: number[][], keepCache: boolean): Promise<Float32Array> {
     const len = tgt[0].length;
     const total = state.pastLen + len;
+    if (total > this.maxPositions) throw new Error(`needle engine: decoder sequence of ${total} tokens exceeds maxPositions ${this.maxPositions} (EngineOptions.maxPositions)`);
     const feeds: Record<string, ort.Tensor> = {
       tgt_ids: i64(tgt.flat(), [state.batch, len]),
       seqlens_k: new ort.Tensor('int32', new Int32Array(state.batch).fill(total - 1), [state.batch]),

@@ -57,6 +57,18 @@ describe('ONNX engine mechanics (tiny golden checkpoint)', () => {
     await second.dispose();
   });
 
+  it('refuses inputs longer than the exported RoPE tables with a clear error', async () => {
+    const engine = await NeedleEngine.create(await loadCheckpoint(join(GOLDEN_DIR, GOLDEN_CHECKPOINTS[0])), { precision: 'fp32', threads: 1, cacheDir, maxPositions: 8 });
+    try {
+      await expect(engine.encode(golden.single.src)).rejects.toThrow(/12 source tokens exceed maxPositions 8/);
+      const state = await engine.encode(golden.single.src.slice(0, 8));
+      await expect(engine.logits(golden.single.src.slice(0, 8), new Array(9).fill(1))).rejects.toThrow(/9 tokens exceeds maxPositions 8/);
+      expect(state.srcLen).toBe(8);
+    } finally {
+      await engine.dispose();
+    }
+  });
+
   it("run.py's no-cache scheme (whole decoder over a fixed buffer) gives the KV-cached step's logits", async () => {
     const engine = await NeedleEngine.create(await loadCheckpoint(join(GOLDEN_DIR, GOLDEN_CHECKPOINTS[0])), { precision: 'fp32', threads: 1, cacheDir });
     try {
