@@ -14,6 +14,8 @@ export interface ModelSummary {
   passed: number;
   generationErrors: number;
   seconds: number;
+  /** Median generate() time of the cases run now (a glance; reports compute proper statistics). */
+  medianMs?: number;
 }
 
 export interface ProgressReporter {
@@ -34,6 +36,7 @@ export function summaryLine(s: ModelSummary): string {
   if (s.generationErrors > 0) parts.push(`${s.generationErrors} generation error${s.generationErrors === 1 ? '' : 's'}`);
   if (s.resumed > 0) parts.push(`${s.resumed} resumed`);
   parts.push(`${s.seconds.toFixed(1)} s`);
+  if (s.medianMs !== undefined) parts.push(`median ${s.medianMs < 10 ? s.medianMs.toFixed(2) : s.medianMs.toFixed(0)} ms/case`);
   return parts.join(', ');
 }
 

@@ -86,6 +86,12 @@ class InterruptedError extends Error {
   override name = 'InterruptedError';
 }
 
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
 function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
@@ -126,6 +132,8 @@ class ModelRun {
   written = 0;
   passed = 0;
   generationErrors = 0;
+  /** Measured generate() wall times of this session's cases, ms. */
+  readonly latenciesMs: number[] = [];
 
   constructor(
     private readonly spec: string,
@@ -178,6 +186,7 @@ class ModelRun {
     const record = await this.score(suite, testCase, result);
     this.store.append(record);
     this.written++;
+    if (record.timings) this.latenciesMs.push(record.timings.totalMs);
     if (record.verdict.pass) this.passed++;
     if (record.generationError !== undefined) this.generationErrors++;
     this.progress.caseDone(record.verdict.pass);
@@ -242,7 +251,7 @@ function registryFacts(spec: string, cacheDir: string): RegistryFacts | undefine
   const facts: RegistryFacts = { file: entry.file, provider: entry.provider };
   if (entry.hub) {
     facts.hubRepo = entry.hub.repo;
-    facts.pinnedRevision = entry.hub.revision;
+    if (entry.hub.revision) facts.pinnedRevision = entry.hub.revision;
     const pulled = presence(entry, cacheDir).revision;
     if (pulled) facts.pulledRevision = pulled;
   }
@@ -341,6 +350,7 @@ export async function runBenchmark(options: RunOptions): Promise<RunResult> {
         total,
         resumed: total - tasks.length,
         done: run?.written ?? 0,
+        medianMs: run && run.latenciesMs.length > 0 ? median(run.latenciesMs) : undefined,
         passed: earlier.filter((r) => r.verdict.pass).length + (run?.passed ?? 0),
         generationErrors: earlier.filter((r) => r.generationError !== undefined).length + (run?.generationErrors ?? 0),
         seconds: (performance.now() - started) / 1000,

@@ -9,6 +9,8 @@ describe('progress', () => {
       .toBe('oracle: 10/10 cases, 9 passed (90.0%), 1 generation error, 4 resumed, 2.3 s');
     expect(summaryLine({ model: 'm', total: 5, resumed: 0, done: 0, passed: 0, generationErrors: 0, seconds: 0 }))
       .toBe('m: 0/5 cases, 0 passed (0.0%), 0.0 s');
+    expect(summaryLine({ model: 'n', total: 2, resumed: 0, done: 2, passed: 2, generationErrors: 0, seconds: 1, medianMs: 123.4 }))
+      .toBe('n: 2/2 cases, 2 passed (100.0%), 1.0 s, median 123 ms/case');
   });
 
   it('prints plain per-model lines (no bar) when CI is set, even on a TTY', () => {
