@@ -66,7 +66,9 @@ export async function suiteCharts(summary: Summary, suite: string): Promise<Char
 
   // 1. Accuracy vs parameter count (log x).
   const withParams = all.filter((g) => params.get(g.model)).map((g) => ({ ...point(g), params: params.get(g.model)! }));
+  const noParams = all.filter((g) => !params.get(g.model)).map((g) => labels.get(g.model) ?? g.model);
   charts.push(await chart('accuracy-vs-params', 'Pass rate vs parameter count', withParams.length === 0 ? undefined : {
+    ...(noParams.length > 0 ? { title: { text: 'Pass rate vs parameter count', subtitle: `not shown (no parameter count): ${noParams.join(', ')}`, subtitleColor: '#59636e' } } : {}),
     width: 460, height: 300,
     data: { values: withParams },
     encoding: {
@@ -165,6 +167,7 @@ export function logTicks(values: number[]): number[] {
 }
 
 async function chart(id: Chart['id'], title: string, body: Record<string, unknown> | undefined, emptyNote: string): Promise<Chart> {
+  // `body` may override the plain title (e.g. to add a subtitle).
   const spec = { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', title, config: baseConfig, ...(body ?? { data: { values: [] }, mark: 'point' }) } as TopLevelSpec;
   if (!body) return { id, title, spec, note: emptyNote };
   return { id, title, spec, svg: await renderSvg(spec) };

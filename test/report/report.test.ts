@@ -7,8 +7,8 @@ import addFormats from 'ajv-formats';
 import { writeReport } from '../../src/report/write-report.ts';
 import { loadRunDir, mergeRuns, parseResults } from '../../src/report/run-dir.ts';
 import { escapeHtml, jsonForScript } from '../../src/report/html-escape.ts';
-import { paretoFront } from '../../src/report/charts.ts';
-import { SUMMARY_SCHEMA_VERSION, type Summary } from '../../src/report/summary.ts';
+import { paretoFront, suiteCharts } from '../../src/report/charts.ts';
+import { buildSummary, SUMMARY_SCHEMA_VERSION, type Summary } from '../../src/report/summary.ts';
 import { DEMO_MODELS, demoRecords, demoCases, HOSTILE_QUERY, writeDemo } from './demo-run.ts';
 import { record, writeRun } from './records.ts';
 
@@ -124,6 +124,15 @@ describe('report helpers', () => {
     const json = jsonForScript({ q: '</script><!-- \u2028' });
     expect(json).not.toMatch(/<|\u2028/);
     expect(JSON.parse(json)).toEqual({ q: '</script><!-- \u2028' });
+  });
+
+  it('says which models the parameter chart leaves out', async () => {
+    const summary = buildSummary(mergeRuns([{ dir: 'r', records: demoRecords(demoCases(8), 'demo'), provenance: null, warnings: [], suites: [],
+      models: [{ id: 'needle', status: 'ok', parameterCount: 26e6 }, { id: 'functiongemma-270m', status: 'ok', parameterCount: 268e6 }, { id: 'qwen3-0.6b', status: 'ok' }] }]));
+    const [params] = await suiteCharts(summary, 'demo');
+    expect(params.svg).toContain('not shown (no parameter count): qwen3-0.6b');
+    const count = (label: string) => params.svg!.split(`>${label}<`).length - 1;
+    expect([count('needle'), count('qwen3-0.6b')]).toEqual([2, 1]); // legend + point label; legend only
   });
 
   it('finds the Pareto front (faster or more accurate, not dominated)', () => {
