@@ -57,6 +57,7 @@ interface ProfileFlags {
   quantizeLogits?: boolean;
   referenceScheme?: boolean;
   refSteps: number;
+  refReps: number;
   json?: boolean;
   matrix?: boolean;
   prompts: number[];
@@ -89,6 +90,7 @@ export function register(program: Command): void {
     .option('--quantize-logits', 'int8/int4: also quantize the tied output layer')
     .option('--reference-scheme', "also time run.py's no-KV-cache decoding (512-slot buffer) and report the speed-up")
     .option('--ref-steps <n>', 'decode steps timed for the reference scheme', positiveInt('--ref-steps'), 16)
+    .option('--ref-reps <n>', 'measured repetitions of the reference scheme (after one warm-up)', positiveInt('--ref-reps'), 3)
     .option('--json', 'print one JSON object')
     .option('--matrix', 'run the prompts × precisions × threads matrix, print a markdown table')
     .option('--prompts <list>', 'matrix prompt lengths', intList('--prompts'), [128, 512, 1024])
@@ -105,7 +107,7 @@ export function register(program: Command): void {
           genTokens: f.genTokens,
           repetitions: f.reps,
           warmups: f.warmups,
-          reference: { promptTokens: 512, steps: f.refSteps, buffer: 512, repetitions: 3 },
+          reference: { promptTokens: 512, steps: f.refSteps, buffer: 512, repetitions: f.refReps },
           onRow: (r) => process.stderr.write(`${r.precision} threads=${r.threads} prompt=${r.prompt_tokens}: prefill ${Math.round(r.prefill_tok_s)} tok/s, decode ${Math.round(r.decode_tok_s)} tok/s\n`),
         });
         if (f.out) {
@@ -123,7 +125,7 @@ export function register(program: Command): void {
         repetitions: f.reps,
         warmups: f.warmups,
         quantizeLogits: f.quantizeLogits,
-        ...(f.referenceScheme ? { referenceScheme: { steps: f.refSteps, buffer: 512, repetitions: 3 } } : {}),
+        ...(f.referenceScheme ? { referenceScheme: { steps: f.refSteps, buffer: 512, repetitions: f.refReps } } : {}),
       });
       if (f.json) console.log(JSON.stringify(result));
       else console.log(matrixMarkdown([result]));
