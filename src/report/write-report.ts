@@ -71,7 +71,8 @@ const fileSafe = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '_');
 async function suiteLookup(merged: MergedRuns, extraPaths: string[], runDirs: string[]): Promise<CaseLookup> {
   const cases = new Map<string, SuiteCase>();
   const tried = new Set<string>();
-  const wanted = new Set(merged.suites.map((s) => s.name));
+  // Only suites with results need their cases (a run of models that all failed to load has none).
+  const wanted = new Set(merged.records.map((r) => r.suite));
   const candidates: { path: string; explicit: boolean }[] = [
     ...extraPaths.map((path) => ({ path: resolve(path), explicit: true })),
     ...merged.suites.filter((s) => s.path).flatMap((s) => {
