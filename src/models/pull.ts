@@ -16,10 +16,28 @@ export interface PullOptions {
   hubUrl?: string;
   accessToken?: string;
   onFile?: (file: string, bytes: number) => void;
+  /** A 40-hex commit overriding the entry's pin (required when the entry is not pinned yet). */
+  revision?: string;
+}
+
+/** The commit a pull uses: the explicit one, else the pinned one; refuses an unpinned entry. */
+export function pullRevision(entry: ModelEntry, explicit?: string): string {
+  if (explicit !== undefined) {
+    if (!/^[0-9a-f]{40}$/.test(explicit)) throw new Error(`--revision must be a full 40-hex commit, got "${explicit}"`);
+    return explicit;
+  }
+  const hub = entry.hub!;
+  if (hub.revision === null) {
+    throw new Error(
+      `revision not pinned yet: ${entry.id} (${hub.repo}): ${hub.revisionNote ?? ''}; pass --revision <sha> after checking the repo`,
+    );
+  }
+  return hub.revision;
 }
 
 export async function pullModel(entry: ModelEntry, options: PullOptions = {}): Promise<string> {
   if (!entry.hub) throw new Error(`model "${entry.id}" ships with the project (${entry.local}); nothing to pull`);
+  const revision = pullRevision(entry, options.revision);
   const dir = modelDir(entry, options.cacheDir ?? modelCacheDir());
   const hubUrl = options.hubUrl ?? process.env.HF_ENDPOINT;
   const accessToken = options.accessToken ?? process.env.HF_TOKEN;
@@ -27,14 +45,14 @@ export async function pullModel(entry: ModelEntry, options: PullOptions = {}): P
     const blob = await downloadFile({
       repo: { type: 'model', name: entry.hub.repo },
       path: file,
-      revision: entry.hub.revision,
+      revision,
       ...(hubUrl ? { hubUrl } : {}),
       ...(accessToken ? { accessToken } : {}),
       xet: false,
     }).catch((err: Error) => {
-      throw new Error(`pull ${entry.id}: ${entry.hub!.repo}@${entry.hub!.revision.slice(0, 7)} ${file}: ${err.message}`);
+      throw new Error(`pull ${entry.id}: ${entry.hub!.repo}@${revision.slice(0, 7)} ${file}: ${err.message}`);
     });
-    if (!blob) throw new Error(`pull ${entry.id}: ${entry.hub.repo}@${entry.hub.revision.slice(0, 7)} has no file ${file}`);
+    if (!blob) throw new Error(`pull ${entry.id}: ${entry.hub.repo}@${revision.slice(0, 7)} has no file ${file}`);
     const target = join(dir, file);
     mkdirSync(dirname(target), { recursive: true });
     const partial = `${target}.partial`;
@@ -42,6 +60,6 @@ export async function pullModel(entry: ModelEntry, options: PullOptions = {}): P
     renameSync(partial, target);
     options.onFile?.(file, blob.size);
   }
-  writeFileSync(join(dir, REVISION_FILE), `${entry.hub.revision}\n`);
+  writeFileSync(join(dir, REVISION_FILE), `${revision}\n`);
   return dir;
 }

@@ -8,10 +8,26 @@ import { fileURLToPath } from 'node:url';
 
 export interface HubSource {
   repo: string;
-  /** Pinned commit; pulls and runs record it. */
-  revision: string;
+  /**
+   * Pinned commit; pulls and runs record it. null when no commit could be verified yet: the entry
+   * then says why in `revisionNote`, and `pull` refuses it unless given an explicit --revision.
+   */
+  revision: string | null;
+  revisionNote?: string;
   /** Files the provider needs, relative to the repo root. */
   files: string[];
+}
+
+export interface PromptSettings {
+  /** Extra template variables, e.g. {"enable_thinking": false} for Qwen3. */
+  templateKwargs?: Record<string, unknown>;
+  /** A developer turn prepended to every conversation (FunctionGemma's function-calling preamble). */
+  developerPrompt?: string;
+  /**
+   * Special-token strings the template reads (bos_token, eos_token, ...), used only when the model's
+   * tokenizer_config.json is not on disk, so `needle-bench prompt` works before a pull.
+   */
+  specialTokens?: Record<string, string>;
 }
 
 export interface ModelEntry {
@@ -30,8 +46,13 @@ export interface ModelEntry {
   origin?: { repo: string; licence?: string; note?: string };
   /** dtype / precision to load (e.g. "fp32", "q4"). */
   dtype?: string;
-  /** Chat template file shipped with the project, used when the model's own is absent. */
+  /**
+   * Chat template used when the model folder carries none (chat_template.jinja or tokenizer_config's
+   * chat_template): a path relative to the repository root (models/chat-templates/...).
+   */
   chatTemplate?: string;
+  /** How the provider builds the prompt for this family (see src/prompts/conversation.ts). */
+  prompt?: PromptSettings;
   generation: Record<string, unknown>;
   notes?: string;
   /** The file this entry was read from. */
@@ -60,8 +81,13 @@ export function parseEntry(text: string, file: string): ModelEntry {
   for (const key of ['id', 'displayName', 'provider', 'dialect', 'licence', 'generation']) required(raw, key, file);
   if (!raw.local && !raw.hub) throw new Error(`${file}: needs "local" or "hub"`);
   const hub = raw.hub as HubSource | undefined;
-  if (hub && (!hub.repo || !/^[0-9a-f]{40}$/.test(hub.revision ?? '') || !Array.isArray(hub.files))) {
-    throw new Error(`${file}: hub: needs repo, a 40-hex pinned revision and files[]`);
+  if (hub && (!hub.repo || !Array.isArray(hub.files))) throw new Error(`${file}: hub: needs repo and files[]`);
+  if (hub && hub.revision === null) {
+    if (typeof hub.revisionNote !== 'string' || !hub.revisionNote.trim()) {
+      throw new Error(`${file}: hub: an unpinned revision (null) needs a revisionNote saying why`);
+    }
+  } else if (hub && !/^[0-9a-f]{40}$/.test(hub.revision ?? '')) {
+    throw new Error(`${file}: hub: needs a 40-hex pinned revision (or null with a revisionNote)`);
   }
   return { ...(raw as unknown as ModelEntry), file };
 }
@@ -83,6 +109,11 @@ export function modelRegistry(dir = MODELS_DIR): Map<string, ModelEntry> {
 }
 
 /** Folder holding an entry's files: the shipped folder, or the pulled snapshot in the cache. */
+/** Short form for listings: repo@abc1234, or repo@unpinned. */
+export function hubLabel(hub: HubSource): string {
+  return `${hub.repo}@${hub.revision ? hub.revision.slice(0, 7) : 'unpinned'}`;
+}
+
 export function modelDir(entry: ModelEntry, cacheDir = modelCacheDir()): string {
   if (entry.local) return join(REPO_ROOT, entry.local);
   return join(cacheDir, entry.hub!.repo);

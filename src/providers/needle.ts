@@ -103,7 +103,7 @@ export class NeedleProvider implements Provider {
     return {
       id: this.id,
       displayName: entry?.displayName ?? `Needle checkpoint ${basename(files.checkpoint)}`,
-      revision: entry?.hub ? (presence(entry, this.options.cacheDir).revision ?? entry.hub.revision) : undefined,
+      revision: entry?.hub ? (presence(entry, this.options.cacheDir).revision ?? (entry.hub.revision ?? undefined)) : undefined,
       parameterCount: parameterCount(checkpoint),
       weightHashes: { [basename(files.checkpoint)]: checkpoint.source.sha256, [basename(files.tokenizer)]: sha256File(files.tokenizer) },
       dialect: this.dialect,

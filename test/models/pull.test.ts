@@ -72,4 +72,29 @@ describe('pull', () => {
   it('refuses registry entries without a pinned 40-hex revision', () => {
     expect(() => parseEntry(JSON.stringify({ ...entry, hub: { ...entry.hub, revision: 'main' } }), 'x.json')).toThrow(/pinned revision/);
   });
+
+  it('accepts an unpinned entry (null) only with a revisionNote, and pull refuses it without --revision', async () => {
+    expect(() => parseEntry(JSON.stringify({ ...entry, hub: { ...entry.hub, revision: null } }), 'x.json')).toThrow(/revisionNote/);
+    const unpinned = parseEntry(
+      JSON.stringify({ ...entry, hub: { ...entry.hub, revision: null, revisionNote: 'no commit found yet' } }),
+      'x.json',
+    );
+    const cacheDir = mkdtempSync(join(tmpdir(), 'nb-cache-'));
+    await expect(pullModel(unpinned, { cacheDir, hubUrl })).rejects.toThrow(
+      /revision not pinned yet: needle \(Cactus-Compute\/needle\): no commit found yet; pass --revision <sha>/,
+    );
+    expect(existsSync(join(cacheDir, 'Cactus-Compute/needle'))).toBe(false);
+    await expect(pullModel(unpinned, { cacheDir, hubUrl, revision: 'main' })).rejects.toThrow(/40-hex/);
+    // With an explicit revision it pulls that commit and records it.
+    const dir = await pullModel(unpinned, { cacheDir, hubUrl, revision: REV });
+    expect(readFileSync(join(dir, REVISION_FILE), 'utf8').trim()).toBe(REV);
+  });
+
+  it('every registered entry parses; unpinned ones say why', async () => {
+    const { modelRegistry } = await import('../../src/models/registry.ts');
+    for (const e of modelRegistry().values()) {
+      if (e.hub && e.hub.revision === null) expect(e.hub.revisionNote?.length).toBeGreaterThan(10);
+      if (e.hub?.revision) expect(e.hub.revision).toMatch(/^[0-9a-f]{40}$/);
+    }
+  });
 });

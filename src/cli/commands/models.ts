@@ -1,6 +1,6 @@
 // `needle-bench models` lists the registry with presence; `needle-bench pull <id>` downloads one.
 import type { Command } from 'commander';
-import { modelCacheDir, modelRegistry, presence } from '../../models/registry.ts';
+import { hubLabel, modelCacheDir, modelRegistry, presence } from '../../models/registry.ts';
 
 export function register(program: Command): void {
   program
@@ -17,7 +17,7 @@ export function register(program: Command): void {
           dialect: m.dialect,
           parameters: m.parameterCount ?? null,
           licence: m.licence,
-          source: m.local ? `shipped (${m.local})` : `${m.hub!.repo}@${m.hub!.revision.slice(0, 7)}`,
+          source: m.local ? `shipped (${m.local})` : hubLabel(m.hub!),
           present: p.present,
           dir: p.dir,
         };
@@ -39,7 +39,8 @@ export function register(program: Command): void {
     .description('Download a registered model at its pinned revision into the model cache')
     .option('--cache-dir <dir>', 'model cache (default $NEEDLE_BENCH_CACHE or ~/.cache/needle-bench/models)')
     .option('--hub-url <url>', 'hub endpoint (default the public hub, or $HF_ENDPOINT)')
-    .action(async (id: string, opts: { cacheDir?: string; hubUrl?: string }) => {
+    .option('--revision <sha>', 'pull this 40-hex commit instead of the pinned one (required for entries not pinned yet)')
+    .action(async (id: string, opts: { cacheDir?: string; hubUrl?: string; revision?: string }) => {
       const registry = modelRegistry();
       const entry = registry.get(id);
       if (!entry) throw new Error(`unknown model "${id}"; registered: ${[...registry.keys()].join(', ')}`);
@@ -47,8 +48,9 @@ export function register(program: Command): void {
       const dir = await pullModel(entry, {
         cacheDir: opts.cacheDir,
         hubUrl: opts.hubUrl,
+        revision: opts.revision,
         onFile: (file, bytes) => console.log(`  ${file} (${(bytes / 1e6).toFixed(1)} MB)`),
       });
-      console.log(`${id}: ${entry.hub!.repo}@${entry.hub!.revision} → ${dir}`);
+      console.log(`${id}: ${entry.hub!.repo}@${opts.revision ?? entry.hub!.revision} → ${dir}`);
     });
 }
