@@ -1,6 +1,9 @@
 // The regression gate: a run against a baseline, model × suite by model × suite, case by case.
 import type { ResultRecord } from '../run/types.ts';
 import type { LoadedRun } from '../report/run-dir.ts';
+
+/** What the gate reads of a run: one run directory, or several merged (label lists them). */
+export type GateRun = Pick<LoadedRun, 'dir' | 'records' | 'models' | 'suites'>;
 import { comparePaired, pairedCounts } from '../stats/paired-difference.ts';
 import { caseOutcome, speedOf, type Baseline, type BaselineEntry, type CaseOutcome } from './baseline.ts';
 import { ACCURACY_METRICS, LATENCY_NOISE_FLOOR_MS, LOWER_IS_BETTER, SPEED_METRICS, type AccuracyMetric, type GateConfig, type GateMetric, type SpeedMetric } from './metrics.ts';
@@ -58,7 +61,7 @@ export class GateInputError extends Error {
   override name = 'GateInputError';
 }
 
-export function evaluateGate(baseline: Baseline, run: LoadedRun, opts: GateOptions): GateResult {
+export function evaluateGate(baseline: Baseline, run: GateRun, opts: GateOptions): GateResult {
   const runModels = [...new Set(run.records.map((r) => r.model))].sort();
   let entries = baseline.entries;
   if (opts.model !== undefined) {

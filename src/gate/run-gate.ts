@@ -1,9 +1,9 @@
 // The gate and baseline-save commands' work, separated from argument parsing so tests call it directly.
 import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { loadRunDir } from '../report/run-dir.ts';
+import { loadRunDir, mergeRuns } from '../report/run-dir.ts';
 import { baselineJson, buildBaseline, readBaseline, type Baseline } from './baseline.ts';
-import { evaluateGate, type GateResult } from './gate.ts';
+import { evaluateGate, type GateResult, type GateRun } from './gate.ts';
 import { gateMarkdown } from './gate-markdown.ts';
 import { gateJunit } from './junit.ts';
 import { applyToleranceFlags, DEFAULT_GATE_CONFIG, parseGateConfig } from './metrics.ts';
@@ -35,7 +35,8 @@ export function saveBaseline(opts: SaveBaselineOptions): Baseline {
 
 export interface GateCommandOptions {
   baseline: string;
-  run: string;
+  /** One run directory, or several (merged, e.g. models run in separate CI jobs). */
+  run: string | string[];
   model?: string;
   tolerance?: string[];
   config?: string;
@@ -64,9 +65,9 @@ export function runGate(opts: GateCommandOptions): GateCommandResult {
     config = parseGateConfig(text, opts.config);
   }
   config = applyToleranceFlags(config, opts.tolerance ?? []);
-  const run = loadRunDir(opts.run);
+  const run = loadGateRun(opts.run);
   const result = evaluateGate(baseline, run, { config, model: opts.model, allowSuiteChange: opts.allowSuiteChange });
-  const markdown = gateMarkdown(result, opts.baseline, baseline, opts.run);
+  const markdown = gateMarkdown(result, opts.baseline, baseline, run.dir);
   if (opts.junit) {
     try {
       mkdirSync(dirname(resolve(opts.junit)), { recursive: true });
@@ -78,4 +79,13 @@ export function runGate(opts: GateCommandOptions): GateCommandResult {
   const summaryFile = opts.stepSummary ?? process.env.GITHUB_STEP_SUMMARY;
   if (summaryFile) appendFileSync(summaryFile, markdown + '\n');
   return { result, markdown, exitCode: result.passed ? 0 : 1 };
+}
+
+function loadGateRun(dirs: string | string[]): GateRun {
+  const list = typeof dirs === 'string' ? [dirs] : dirs;
+  if (list.length === 0) throw new Error('gate: give a run directory (--run)');
+  if (list.length === 1) return loadRunDir(list[0]);
+  const merged = mergeRuns(list.map(loadRunDir));
+  for (const w of merged.warnings) console.error(`warning: ${w}`);
+  return { dir: list.join(', '), records: merged.records, models: merged.models, suites: merged.suites };
 }

@@ -99,6 +99,15 @@ describe('gate', () => {
     expect(markdown).toContain('Not gated (no baseline): `qwen` on `core`.');
   });
 
+  it('merges several run directories (models run in separate jobs)', async () => {
+    const a = await run(records(100, range(70, 100)));
+    const b = await run(records(5, new Set(), { model: 'qwen' }));
+    const r = runGate({ baseline: baselineFile, run: [a, b], stepSummary: join(root, 'x.md') });
+    expect(r.exitCode).toBe(1);
+    expect(r.result.notInBaseline).toEqual([{ model: 'qwen', suite: 'core' }]);
+    expect(r.markdown).toContain(`vs run \`${a}, ${b}\``);
+  });
+
   it('passes a drop within tolerance', async () => {
     const { exitCode, result } = await gate(records(100, range(79, 100))); // 1 case: −1 pp < 2 pp
     expect(exitCode).toBe(0);
