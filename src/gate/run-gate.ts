@@ -53,6 +53,17 @@ export interface GateCommandResult {
 }
 
 export function runGate(opts: GateCommandOptions): GateCommandResult {
+  const summaryFile = opts.stepSummary ?? process.env.GITHUB_STEP_SUMMARY;
+  try {
+    return gateAndReport(opts, summaryFile);
+  } catch (err) {
+    // Bad input fails the CI step too (exit 2); say why on the job page, not only in the log.
+    if (summaryFile) appendFileSync(summaryFile, `## needle-bench gate: ⚠️ error\n\n${(err as Error).message}\n\n`);
+    throw err;
+  }
+}
+
+function gateAndReport(opts: GateCommandOptions, summaryFile: string | undefined): GateCommandResult {
   const baseline = readBaseline(opts.baseline);
   let config = DEFAULT_GATE_CONFIG;
   if (opts.config) {
@@ -76,7 +87,6 @@ export function runGate(opts: GateCommandOptions): GateCommandResult {
       throw new Error(`cannot write JUnit XML ${opts.junit}: ${(err as Error).message}`);
     }
   }
-  const summaryFile = opts.stepSummary ?? process.env.GITHUB_STEP_SUMMARY;
   if (summaryFile) appendFileSync(summaryFile, markdown + '\n');
   return { result, markdown, exitCode: result.passed ? 0 : 1 };
 }

@@ -167,6 +167,9 @@ describe('gate', () => {
     writeFileSync(file, '# earlier step\n');
     const { markdown } = await gate(records(100, range(80, 100)), { stepSummary: file });
     expect(readFileSync(file, 'utf8')).toBe(`# earlier step\n${markdown}\n`);
+    // Bad input is reported there too.
+    expect(() => runGate({ baseline: baselineFile, run: join(root, 'no-such-run'), stepSummary: file })).toThrow(/not a run directory/);
+    expect(readFileSync(file, 'utf8')).toMatch(/## needle-bench gate: ⚠️ error\n\n.*no-such-run: not a run directory/);
   });
 
   it('explains bad input: other suite, changed suite, missing model', async () => {
