@@ -1,8 +1,7 @@
 // The benchmark loop: suites × models into a run directory. Per model: load (a model that fails is
-// recorded and the others still run), then every unfinished case through p-limit, each with a
+// recorded and the others still run), then every unfinished case (model-run.ts), each with a
 // timeout; a case that throws or times out becomes a generation_error verdict. Each finished case
-// is appended durably to results.jsonl before the next is counted, so a killed run resumes where it
-// stopped. An abort of `signal` (Ctrl-C) stops taking cases, lets in-flight ones finish for
+// is written to results.jsonl at once, so a killed run resumes where it stopped. An abort of `signal` (Ctrl-C) stops taking cases, lets in-flight ones finish for
 // `graceMs`, then aborts them; aborted cases are not recorded, so a resume runs them again.
 import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
