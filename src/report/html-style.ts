@@ -32,6 +32,8 @@ table.leaderboard tbody th { font-weight: 600; white-space: nowrap; }
 .ci-band { position: absolute; top: 0; bottom: 0; background: #a9c4e2; border-radius: 5px; }
 .ci-point { position: absolute; top: -2px; width: 3px; height: 14px; margin-left: -1px; background: var(--accent); border-radius: 1px; }
 .ci-text { color: var(--muted); font-size: 12px; font-variant-numeric: tabular-nums; }
+table.leaderboard .sub, table.needle .sub { margin-left: 18px; }
+.swatch { display: inline-block; width: 11px; height: 11px; border-radius: 3px; margin-right: 7px; vertical-align: -1px; }
 .vs { color: var(--muted); font-weight: normal; }
 .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(560px, 1fr)); gap: 16px; margin-top: 18px; }
 figure.chart { margin: 0; padding: 12px; border: 1px solid var(--line); border-radius: 8px; overflow-x: auto; background: #fff; }

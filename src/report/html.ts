@@ -1,7 +1,7 @@
 // leaderboard.html: one self-contained page (inline CSS, inline SVG charts, inline data and script),
 // readable offline and attachable to a CI run as a single artifact.
 import { ALL, type GroupStats } from './aggregate.ts';
-import type { Chart } from './charts.ts';
+import { modelColors, type Chart } from './charts.ts';
 import type { DrillData } from './drilldown.ts';
 import { num, paramCount, pct, pp, pValue } from './format.ts';
 import { escapeHtml as esc, jsonForScript } from './html-escape.ts';
@@ -62,7 +62,10 @@ function suiteSection(summary: Summary, suite: string, version: string | undefin
     .sort((a, b) => b.passRate - a.passRate || a.model.localeCompare(b.model));
   const pairs = summary.pairwise.filter((p) => p.suite === suite);
   const head = ['#', 'Model', 'Params', 'Pass rate', '95% CI', 'n', 'Schema-valid', 'Parsed', 'Exact match', 'Median ms', 'p90 ms', 'Decode tok/s'];
-  const modelCell = (id: string) => `<th scope="row">${esc(label(id))}${id !== label(id) ? `<div class="sub mono">${esc(id)}</div>` : ''}</th>`;
+  const colors = modelColors(summary);
+  const colorOf = (id: string) => colors.range[colors.domain.indexOf(label(id))] ?? '#999';
+  // The swatch is the model's colour in the charts.
+  const modelCell = (id: string) => `<th scope="row"><span class="swatch" style="background:${colorOf(id)}"></span>${esc(label(id))}${id !== label(id) ? `<div class="sub mono">${esc(id)}</div>` : ''}</th>`;
   const rows = all.map((g, i) => `<tr>
 <td class="num">${i + 1}</td>${modelCell(g.model)}
 <td class="num">${esc(paramCount(models.get(g.model)?.parameterCount))}</td>
