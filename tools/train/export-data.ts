@@ -1,0 +1,43 @@
+// Turns suite folders into Needle training/eval text pairs using the harness's own prompt code
+// (src/needle/prompt.ts), so the model is trained on exactly the text the runtime will feed it.
+// Usage: npx tsx tools/train/export-data.ts <suite-dir> <out.jsonl>
+// Each line: {id, category, query, tools_json, target} where target is the JSON list of calls Needle
+// emits after <tool_call> (snake_case names, first acceptable value of every argument the query states).
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { queryText, toSnakeCase, toolsJson } from '../../src/needle/prompt.ts';
+import type { SuiteCase } from '../../src/suite/types.ts';
+
+export function targetJson(c: SuiteCase): string {
+  const calls = c.expected.calls.map((call) => {
+    const tool = c.tools.find((t) => t.name === call.name);
+    const order = Object.keys((tool?.parameters.properties ?? {}) as Record<string, unknown>);
+    const args: Record<string, unknown> = {};
+    // Schema order, required-or-stated arguments only: an unstated optional argument is omitted.
+    for (const key of [...order, ...Object.keys(call.args).filter((k) => !order.includes(k))]) {
+      const a = call.args[key];
+      if (!a || a.optional) continue;
+      args[key] = a.values[0];
+    }
+    return { name: toSnakeCase(call.name), arguments: args };
+  });
+  return JSON.stringify(calls);
+}
+
+const [dir, out] = process.argv.slice(2);
+if (!dir || !out) {
+  console.error('usage: export-data.ts <suite-dir> <out.jsonl>');
+  process.exit(2);
+}
+// A suite folder is every *.jsonl in it, in sorted order (as the loader reads it).
+const rows: string[] = [];
+for (const file of readdirSync(dir).filter((f) => f.endsWith('.jsonl')).sort()) {
+  readFileSync(join(dir, file), 'utf8').split('\n').forEach((line, i) => {
+    if (!line.trim()) return;
+    let c: SuiteCase;
+    try { c = JSON.parse(line) as SuiteCase; } catch (e) { throw new Error(`${dir}/${file}:${i + 1}: ${(e as Error).message}`); }
+    rows.push(JSON.stringify({ id: c.id, category: c.category, query: queryText(c.query), tools_json: toolsJson(c.tools), target: targetJson(c) }));
+  });
+}
+writeFileSync(out, rows.join('\n') + '\n');
+console.log(`wrote ${rows.length} rows to ${out}`);

@@ -1,0 +1,126 @@
+"""Trains needle-tiny (teacher forcing on Needle's prompt format). Reproducible from --seed; resumable.
+
+Usage: python3 train.py --data train.jsonl --spm spm.model --out run_dir [--steps N] [--bench]
+"""
+import argparse
+import json
+import math
+import os
+import sys
+import time
+
+import numpy as np
+import sentencepiece as spm
+import torch
+
+sys.path.insert(0, os.path.dirname(__file__))
+from data import PAD, batches, collate, load_rows  # noqa: E402
+from san import SAN  # noqa: E402
+
+ap = argparse.ArgumentParser()
+ap.add_argument("--data", required=True)
+ap.add_argument("--spm", required=True)
+ap.add_argument("--out", required=True)
+ap.add_argument("--seed", type=int, default=1)
+ap.add_argument("--steps", type=int, default=3000)
+ap.add_argument("--tokens", type=int, default=6000, help="padded source tokens per batch")
+ap.add_argument("--lr", type=float, default=2e-3)
+ap.add_argument("--warmup", type=int, default=150)
+ap.add_argument("--d_model", type=int, default=192)
+ap.add_argument("--heads", type=int, default=4)
+ap.add_argument("--kv_heads", type=int, default=2)
+ap.add_argument("--enc_layers", type=int, default=5)
+ap.add_argument("--dec_layers", type=int, default=3)
+ap.add_argument("--max_src", type=int, default=None, help="drop training rows with longer encoder inputs")
+ap.add_argument("--threads", type=int, default=1)
+ap.add_argument("--ckpt_every", type=int, default=100)
+ap.add_argument("--bench", action="store_true", help="time 10 steps and exit")
+args = ap.parse_args()
+
+torch.set_num_threads(args.threads)  # 1 on a shared CPU: OpenMP spin-waits collapse under contention
+torch.manual_seed(args.seed)
+np_rng = np.random.default_rng(args.seed)
+os.makedirs(args.out, exist_ok=True)
+sp = spm.SentencePieceProcessor(model_file=args.spm)
+cfg = {
+    "vocab_size": sp.get_piece_size(), "d_model": args.d_model, "num_heads": args.heads, "num_kv_heads": args.kv_heads,
+    "num_encoder_layers": args.enc_layers, "num_decoder_layers": args.dec_layers, "d_ff": 4 * args.d_model,
+    "max_seq_len": 1024, "pad_token_id": 0, "rope_theta": 10000.0, "dtype": "bfloat16", "activation": "drelu",
+    "num_memory_slots": 64, "dropout_rate": 0.0, "contrastive_dim": 128, "no_feedforward": True,
+}
+t0 = time.time()
+rows = load_rows(sp, args.data, max_src=args.max_src)
+print(f"loaded {len(rows)} rows in {time.time() - t0:.1f}s", flush=True)
+model = SAN(cfg, init_seed=args.seed)
+nparams = sum(p.numel() for p in model.parameters())
+print(f"config {json.dumps(cfg)} params {nparams}", flush=True)
+decay = [p for n, p in model.p.items() if p.dim() >= 2]
+no_decay = [p for n, p in model.p.items() if p.dim() < 2]
+opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.01}, {"params": no_decay, "weight_decay": 0.0}],
+                        lr=args.lr, betas=(0.9, 0.98), eps=1e-9)
+
+
+def lr_at(step):
+    if step < args.warmup:
+        return args.lr * (step + 1) / args.warmup
+    frac = (step - args.warmup) / max(1, args.steps - args.warmup)
+    return args.lr * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * min(1.0, frac))))
+
+
+state_path = os.path.join(args.out, "state.pt")
+step, epoch, pos, history = 0, 0, 0, []
+order = batches(rows, args.tokens, np_rng)
+if os.path.exists(state_path) and not args.bench:
+    st = torch.load(state_path)
+    model.load_state_dict(st["model"])
+    opt.load_state_dict(st["opt"])
+    step, epoch, pos, history = st["step"], st["epoch"], st["pos"], st["history"]
+    np_rng = np.random.default_rng(args.seed)
+    order = batches(rows, args.tokens, np_rng)
+    for _ in range(epoch):  # replay the batch orders so a resumed run sees the same data
+        order = batches(rows, args.tokens, np_rng)
+    torch.set_rng_state(st["torch_rng"])
+    print(f"resumed at step {step} (epoch {epoch}, batch {pos})", flush=True)
+
+log = open(os.path.join(args.out, "train.log"), "a")
+t_start = time.time()
+win_loss, win_tok = 0.0, 0
+while step < args.steps:
+    if pos >= len(order):
+        epoch += 1
+        pos = 0
+        order = batches(rows, args.tokens, np_rng)
+    src, dec, lab = (torch.from_numpy(a) for a in collate(rows, order[pos]))
+    pos += 1
+    for g in opt.param_groups:
+        g["lr"] = lr_at(step)
+    logits = model(src, dec)
+    mask = lab != PAD
+    loss = torch.nn.functional.cross_entropy(logits[mask], lab[mask])
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+    opt.step()
+    step += 1
+    win_loss += loss.item() * int(mask.sum())
+    win_tok += int(mask.sum())
+    if args.bench and step == 10:
+        dt = time.time() - t_start
+        print(f"bench: 10 steps in {dt:.1f}s ({dt / 10:.2f}s/step)", flush=True)
+        sys.exit(0)
+    if step % 20 == 0:
+        el = time.time() - t_start
+        history.append({"step": step, "loss": win_loss / max(1, win_tok), "elapsed_s": round(el, 1), "epoch": epoch})
+        line = f"step {step} epoch {epoch} loss {win_loss / max(1, win_tok):.4f} lr {lr_at(step):.2e} elapsed {el:.0f}s"
+        print(line, flush=True)
+        log.write(line + "\n")
+        log.flush()
+        win_loss, win_tok = 0.0, 0
+    if step % args.ckpt_every == 0 or step == args.steps:
+        tmp = state_path + ".tmp"
+        torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "step": step, "epoch": epoch, "pos": pos,
+                    "history": history, "cfg": cfg, "torch_rng": torch.get_rng_state(), "args": vars(args)}, tmp)
+        os.replace(tmp, state_path)
+json.dump({"cfg": cfg, "history": history, "params": nparams, "steps": step, "args": vars(args)},
+          open(os.path.join(args.out, "summary.json"), "w"), indent=1)
+print("done", flush=True)
