@@ -7,6 +7,7 @@ import addFormats from 'ajv-formats';
 import { writeReport } from '../../src/report/write-report.ts';
 import { loadRunDir, mergeRuns, parseResults } from '../../src/report/run-dir.ts';
 import { escapeHtml, jsonForScript } from '../../src/report/html-escape.ts';
+import { renderHtml } from '../../src/report/html.ts';
 import { paretoFront, suiteCharts } from '../../src/report/charts.ts';
 import { buildSummary, SUMMARY_SCHEMA_VERSION, type Summary } from '../../src/report/summary.ts';
 import { DEMO_MODELS, demoRecords, demoCases, HOSTILE_QUERY, writeDemo } from './demo-run.ts';
@@ -133,6 +134,17 @@ describe('report helpers', () => {
     expect(params.svg).toContain('not shown (no parameter count): qwen3-0.6b');
     const count = (label: string) => params.svg!.split(`>${label}<`).length - 1;
     expect([count('needle'), count('qwen3-0.6b')]).toEqual([2, 1]); // legend + point label; legend only
+  });
+
+  it('escapes model and suite names everywhere, charts included', async () => {
+    const evil = 'Evil <img src=x onerror=alert(1)> & "co"';
+    const suite = 'de<mo>"&';
+    const records = demoRecords(demoCases(8), suite, [{ id: 'm<script>1', displayName: evil, parameterCount: 1e6, accuracy: 0.5, msPerCase: 10, seed: 3 }]);
+    const summary = buildSummary(mergeRuns([{ dir: 'r<x>', records, provenance: null, warnings: [], suites: [{ name: suite }], models: [{ id: 'm<script>1', status: 'ok', displayName: evil, parameterCount: 1e6 }] }]));
+    const html = renderHtml({ summary, charts: new Map([[suite, await suiteCharts(summary, suite)]]), drill: { rows: [], cases: {} } });
+    expect(html).not.toMatch(/<img|<script>1|<mo>|<x>/);
+    expect(html).toContain('Evil &lt;img src=x onerror=alert(1)&gt; &amp; &quot;co&quot;');
+    expect((html.match(/Evil &lt;img/g) ?? []).length).toBeGreaterThan(5); // tables and SVG text
   });
 
   it('finds the Pareto front (faster or more accurate, not dominated)', () => {
