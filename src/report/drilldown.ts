@@ -13,6 +13,8 @@ export interface DrillRow {
   /** Error type, or "" when passing. */
   e: string;
   reason: string;
+  /** Why the output is not schema-valid ("" when it is). */
+  schema: string;
   raw: string;
   calls: unknown;
   ms?: number;
@@ -47,7 +49,7 @@ export function drillData(records: readonly ResultRecord[], label: (model: strin
       if (c) cases[k] = { query: c.query, tools: c.tools, expected: c.expected };
     }
     const reason = r.verdict.reason ?? r.generationError ?? r.parseError ?? '';
-    const row: DrillRow = { m: label(r.model), s: r.suite, id: r.id, c: r.category, pass: r.verdict.pass, e: r.verdict.pass ? '' : (r.verdict.error ?? 'unclassified'), reason, raw: r.raw, calls: r.calls, k };
+    const row: DrillRow = { m: label(r.model), s: r.suite, id: r.id, c: r.category, pass: r.verdict.pass, e: r.verdict.pass ? '' : (r.verdict.error ?? 'unclassified'), reason, schema: r.verdict.schemaValid ? '' : (r.verdict.schemaReason ?? 'not schema-valid'), raw: r.raw, calls: r.calls, k };
     if (r.timings && Number.isFinite(r.timings.totalMs)) row.ms = r.timings.totalMs;
     return row;
   });

@@ -54,7 +54,8 @@ export const DRILLDOWN_SCRIPT = String.raw`
     }
     section(grid, 'Raw output', r.raw === '' ? '(empty)' : r.raw);
     section(grid, 'Parsed calls', r.calls === null ? '(did not parse)' : pretty(r.calls));
-    section(grid, 'Verdict', (r.pass ? 'pass' : 'fail: ' + r.e) + (r.reason ? '\n' + r.reason : ''));
+    section(grid, 'Verdict', (r.pass ? 'pass' : 'fail: ' + r.e) + (r.reason ? '\n' + r.reason : '') +
+      '\n\nschema: ' + (r.schema ? 'invalid — ' + r.schema : 'valid'));
     if (c) section(grid, 'Tools', pretty(c.tools));
     td.appendChild(grid);
     tr.appendChild(td);

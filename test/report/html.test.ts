@@ -92,6 +92,7 @@ describe('leaderboard.html in headless Chromium', () => {
     await page.locator('#cases tbody tr.case').first().click();
     const detail = page.locator('#cases tr.detail').first();
     expect(await detail.locator('pre').first().textContent()).toBe(HOSTILE_QUERY);
+    expect(await detail.textContent()).toContain('schema: valid');
     expect(await page.locator('#cases b').count()).toBe(0);
     expect(await page.locator('script').count()).toBe(2); // the data block and the drill-down script only
   });
