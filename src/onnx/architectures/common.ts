@@ -1,0 +1,233 @@
+// Shared pieces of the tiny decoder-only causal LMs built for transformers.js end-to-end tests
+// (gemma3.ts, qwen3.ts, granite.ts, lfm2.ts). Every graph follows the I/O contract transformers.js v4
+// drives for a decoder-only `model.onnx` (models/modeling_utils.js decoder_forward / addPastKeyValues,
+// configs.js getCacheNames):
+//   in : input_ids int64 [batch_size, sequence_length]
+//        attention_mask int64 [batch_size, total_sequence_length]   (past + new tokens)
+//        position_ids int64 [batch_size, sequence_length]           (transformers.js builds them from the
+//                                                                    mask because the graph declares them)
+//        past_key_values.{i}.key / .value f32 [batch_size, kv_heads, past_sequence_length, head_dim]
+//   out: logits f32 [batch_size, sequence_length, vocab]
+//        present.{i}.key / .value f32 [batch_size, kv_heads, total_sequence_length, head_dim]
+// transformers.js creates the first (empty) cache from the graph's input metadata: symbolic dims other
+// than batch_size become 0, numeric dims are kept — so the symbolic names above matter.
+//
+// Everything is written in plain ai.onnx ops (opset 17) in float32: slow but exact, and easy to check
+// against the Hugging Face modeling code it mirrors. The attention mask is built in-graph from
+// attention_mask (key padding), the causal order of cache slots and, for sliding-window layers, the
+// window: key slot j is visible to query slot i iff j ≤ i and i − j < window and mask[j] = 1.
+import { DataType, GraphBuilder, type Value } from '../builder.ts';
+import * as op from '../ops.ts';
+
+/** Deterministic weights: mulberry32 + Box–Muller. */
+export class Rng {
+  private state: number;
+  constructor(seed: number) {
+    this.state = seed >>> 0;
+  }
+  uniform(): number {
+    let t = (this.state = (this.state + 0x6d2b79f5) >>> 0);
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+  normal(): number {
+    const u = Math.max(this.uniform(), 1e-12);
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * this.uniform());
+  }
+  normals(n: number, std: number, mean = 0): Float32Array {
+    const out = new Float32Array(n);
+    for (let i = 0; i < n; i++) out[i] = mean + std * this.normal();
+    return out;
+  }
+}
+
+/**
+ * Output projections (attention o_proj, FFN down) draw with this gain so each block moves the residual
+ * stream as much as the token embedding does: with tied embeddings and unit gain, a random model just
+ * repeats its input token and the cache path would hardly be exercised.
+ */
+export const OUT_GAIN = 4;
+
+export interface AttentionDims {
+  hidden: number;
+  heads: number;
+  kvHeads: number;
+  headDim: number;
+}
+
+/** The graph inputs every family shares; cache inputs are declared per layer by the family. */
+export interface DecoderInputs {
+  inputIds: Value;
+  attentionMask: Value;
+  positionIds: Value;
+}
+
+export function declareDecoderInputs(g: GraphBuilder): DecoderInputs {
+  return {
+    inputIds: g.input('input_ids', DataType.INT64, ['batch_size', 'sequence_length']),
+    attentionMask: g.input('attention_mask', DataType.INT64, ['batch_size', 'total_sequence_length']),
+    positionIds: g.input('position_ids', DataType.INT64, ['batch_size', 'sequence_length']),
+  };
+}
+
+export function declarePastKv(g: GraphBuilder, layer: number, d: AttentionDims): { key: Value; value: Value } {
+  const shape = ['batch_size', d.kvHeads, 'past_sequence_length', d.headDim];
+  return {
+    key: g.input(`past_key_values.${layer}.key`, DataType.FLOAT, shape),
+    value: g.input(`past_key_values.${layer}.value`, DataType.FLOAT, shape),
+  };
+}
+
+/** Scalar int64 dim `axis` of `x`'s shape. */
+export function dimOf(g: GraphBuilder, x: Value, axis: number): Value {
+  return op.gather(g, op.shape(g, x), g.constI64([axis], []), 0);
+}
+
+/**
+ * Additive attention bias [batch, 1, seq, total] (0 or −1e9) for queries at cache slots
+ * past..total−1 over key slots 0..total−1; `window` limits how far back a query looks (sliding window).
+ */
+export function attentionBias(g: GraphBuilder, inputs: DecoderInputs, window?: number): Value {
+  const total = dimOf(g, inputs.attentionMask, 1);
+  const seq = dimOf(g, inputs.inputIds, 1);
+  const past = op.sub(g, total, seq);
+  const one = g.constI64([1], []);
+  const keySlots = g.op('Range', [g.constI64([0], []), total, one]); // [T]
+  const querySlots = op.unsqueeze(g, g.op('Range', [past, total, one]), [1]); // [S,1]
+  let visible = g.op('LessOrEqual', [keySlots, querySlots]); // [S,T]
+  if (window !== undefined) {
+    // i − j < window  ⇔  j > i − window
+    const lowest = op.sub(g, querySlots, g.constI64([window], []));
+    visible = g.op('And', [visible, g.op('Greater', [keySlots, lowest])]);
+  }
+  const keep = op.unsqueeze(g, op.cast(g, inputs.attentionMask, DataType.BOOL), [1, 2]); // [B,1,1,T]
+  const allowed = g.op('And', [keep, visible]); // [B,1,S,T]
+  return op.where(g, allowed, g.constF32([0], []), g.constF32([-1e9], []));
+}
+
+/** cos/sin [batch, 1, seq, headDim/2] of the half-split RoPE for `base` at position_ids. */
+export function ropeTables(g: GraphBuilder, positionIds: Value, headDim: number, base: number): { cos: Value; sin: Value } {
+  const half = headDim / 2;
+  const invFreq = Array.from({ length: half }, (_, i) => 1 / Math.pow(base, (2 * i) / headDim));
+  const pos = op.unsqueeze(g, op.cast(g, positionIds, DataType.FLOAT), [1, 3]); // [B,1,S,1]
+  const freqs = op.mul(g, pos, g.constF32(invFreq, [half])); // [B,1,S,half]
+  return { cos: g.op('Cos', [freqs]), sin: g.op('Sin', [freqs]) };
+}
+
+/** x / sqrt(mean(x²) + eps) · gamma over the last axis (gamma already holds 1+w for Gemma). */
+export function rmsNorm(g: GraphBuilder, x: Value, gamma: Float32Array, eps: number, name: string): Value {
+  return op.rmsNormPlain(g, x, g.weight(name, gamma, [gamma.length]), eps);
+}
+
+/** x [.., in] · W [in, out]. */
+export function linear(g: GraphBuilder, x: Value, w: Float32Array, inDim: number, outDim: number, name: string): Value {
+  return op.matMul(g, x, g.weight(name, w, [inDim, outDim]));
+}
+
+export interface AttentionWeightsF32 {
+  q: Float32Array; // [hidden, heads·hd]
+  k: Float32Array; // [hidden, kvHeads·hd]
+  v: Float32Array;
+  o: Float32Array; // [heads·hd, hidden]
+  qNorm?: Float32Array; // [hd] per-head RMSNorm gamma
+  kNorm?: Float32Array;
+}
+
+export function randomAttention(rng: Rng, d: AttentionDims, qkNorm: boolean, normMean = 1): AttentionWeightsF32 {
+  const std = 1 / Math.sqrt(d.hidden);
+  const w: AttentionWeightsF32 = {
+    q: rng.normals(d.hidden * d.heads * d.headDim, std),
+    k: rng.normals(d.hidden * d.kvHeads * d.headDim, std),
+    v: rng.normals(d.hidden * d.kvHeads * d.headDim, std),
+    o: rng.normals(d.heads * d.headDim * d.hidden, OUT_GAIN / Math.sqrt(d.heads * d.headDim)),
+  };
+  if (qkNorm) {
+    w.qNorm = rng.normals(d.headDim, 0.1, normMean);
+    w.kNorm = rng.normals(d.headDim, 0.1, normMean);
+  }
+  return w;
+}
+
+/**
+ * Causal GQA self-attention with a growing KV cache, HF layout: q/k/v projections, optional per-head
+ * q/k RMSNorm, half-split RoPE, present = concat(past, new) on the sequence axis, softmax(q·kᵀ·scale +
+ * bias)·v, output projection. Writes present.{layer}.key/value as graph outputs.
+ */
+export function selfAttention(
+  g: GraphBuilder,
+  x: Value,
+  w: AttentionWeightsF32,
+  io: { layer: number; past: { key: Value; value: Value }; bias: Value; cos: Value; sin: Value },
+  d: AttentionDims & { scale: number; normEps: number; prefix: string },
+): Value {
+  const { heads, kvHeads, headDim: hd } = d;
+  const rep = heads / kvHeads;
+  const p = d.prefix;
+  const split = (y: Value, h: number): Value => op.transpose(g, op.reshape(g, y, [0, 0, h, hd]), [0, 2, 1, 3]); // [B,h,S,hd]
+  let q = split(linear(g, x, w.q, d.hidden, heads * hd, `${p}.q_proj`), heads);
+  let k = split(linear(g, x, w.k, d.hidden, kvHeads * hd, `${p}.k_proj`), kvHeads);
+  const v = split(linear(g, x, w.v, d.hidden, kvHeads * hd, `${p}.v_proj`), kvHeads);
+  if (w.qNorm) q = rmsNorm(g, q, w.qNorm, d.normEps, `${p}.q_norm`);
+  if (w.kNorm) k = rmsNorm(g, k, w.kNorm, d.normEps, `${p}.k_norm`);
+  q = op.ropePlain(g, q, io.cos, io.sin, hd);
+  k = op.ropePlain(g, k, io.cos, io.sin, hd);
+  const presentK = op.concat(g, 2, io.past.key, k);
+  const presentV = op.concat(g, 2, io.past.value, v);
+  const cacheShape = ['batch_size', kvHeads, 'total_sequence_length', hd];
+  g.output(presentK, `present.${io.layer}.key`, DataType.FLOAT, cacheShape);
+  g.output(presentV, `present.${io.layer}.value`, DataType.FLOAT, cacheShape);
+  // Grouped heads: q [B,kvH,rep,S,hd] against k/v [B,kvH,1,T,hd] (query head h uses kv head h / rep).
+  const q5 = op.reshape(g, q, [0, kvHeads, rep, -1, hd]);
+  const kT5 = op.unsqueeze(g, op.transpose(g, presentK, [0, 1, 3, 2]), [2]);
+  const v5 = op.unsqueeze(g, presentV, [2]);
+  const scores = op.add(g, op.mul(g, op.matMul(g, q5, kT5), g.constF32([d.scale], [])), op.unsqueeze(g, io.bias, [2]));
+  const ctx = op.matMul(g, op.softmax(g, scores, -1), v5); // [B,kvH,rep,S,hd]
+  const merged = op.reshape(g, op.transpose(g, op.reshape(g, ctx, [0, heads, -1, hd]), [0, 2, 1, 3]), [0, 0, heads * hd]);
+  return linear(g, merged, w.o, heads * hd, d.hidden, `${p}.o_proj`);
+}
+
+/** Gated FFN down(act(gate(x)) · up(x)); act = SiLU (SwiGLU) or tanh-approximated GELU (GeGLU). */
+export function gatedMlp(
+  g: GraphBuilder,
+  x: Value,
+  w: { gate: Float32Array; up: Float32Array; down: Float32Array },
+  d: { hidden: number; ffn: number; act: 'silu' | 'gelu_tanh'; prefix: string },
+): Value {
+  const gate = linear(g, x, w.gate, d.hidden, d.ffn, `${d.prefix}.gate_proj`);
+  const up = linear(g, x, w.up, d.hidden, d.ffn, `${d.prefix}.up_proj`);
+  const act = d.act === 'silu' ? op.mul(g, gate, op.sigmoid(g, gate)) : geluTanh(g, gate);
+  return linear(g, op.mul(g, act, up), w.down, d.ffn, d.hidden, `${d.prefix}.down_proj`);
+}
+
+export function randomMlp(rng: Rng, hidden: number, ffn: number): { gate: Float32Array; up: Float32Array; down: Float32Array } {
+  return {
+    gate: rng.normals(hidden * ffn, 1 / Math.sqrt(hidden)),
+    up: rng.normals(hidden * ffn, 1 / Math.sqrt(hidden)),
+    down: rng.normals(ffn * hidden, OUT_GAIN / Math.sqrt(ffn)),
+  };
+}
+
+/** gelu_pytorch_tanh: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))). */
+export function geluTanh(g: GraphBuilder, x: Value): Value {
+  const inner = op.mul(g, op.add(g, x, op.mul(g, op.mul(g, op.mul(g, x, x), x), g.constF32([0.044715], []))), g.constF32([Math.sqrt(2 / Math.PI)], []));
+  return op.mul(g, op.mul(g, x, g.constF32([0.5], [])), op.add(g, g.op('Tanh', [inner]), g.constF32([1], [])));
+}
+
+/** Token embedding lookup: E [vocab, hidden] gathered at input_ids → [B,S,hidden]. */
+export function embed(g: GraphBuilder, inputIds: Value, table: Value): Value {
+  return op.gather(g, table, inputIds, 0);
+}
+
+/** Tied output layer: h [B,S,hidden] · Eᵀ → logits [B,S,vocab], declared as the `logits` output. */
+export function tiedLogits(g: GraphBuilder, h: Value, table: Value, vocab: number, scale?: number): Value {
+  let logits = op.matMul(g, h, op.transpose(g, table, [1, 0]));
+  if (scale !== undefined) logits = op.mul(g, logits, g.constF32([scale], []));
+  return g.output(logits, 'logits', DataType.FLOAT, ['batch_size', 'sequence_length', vocab]);
+}
+
+/** A built tiny model: the graph bytes and the config.json it goes with. */
+export interface TinyModel {
+  onnx: Uint8Array;
+  config: Record<string, unknown>;
+}
