@@ -30,6 +30,8 @@ export interface GroupStats {
 
 export interface PairwiseStats extends PairedComparison {
   suite: string;
+  /** A case category, or "all" for the whole suite. */
+  category: string;
   modelA: string;
   modelB: string;
   /** Cases only one of the two models has results for (excluded from the comparison). */
@@ -90,16 +92,19 @@ export function aggregate(records: readonly ResultRecord[]): GroupStats[] {
     .sort((a, b) => cmp(a.suite, b.suite) || cmp(a.model, b.model) || categoryOrder(a.category, b.category));
 }
 
-/** Paired comparison of every two models on each suite, over the case ids both have. */
+/**
+ * Paired comparison of every two models on each suite — the whole suite ("all") and each category —
+ * over the case ids both have. The category of a case is taken from the first model's record.
+ */
 export function pairwise(records: readonly ResultRecord[]): PairwiseStats[] {
-  // suite → model → case id → pass
-  const bySuite = new Map<string, Map<string, Map<string, boolean>>>();
+  // suite → model → case id → record
+  const bySuite = new Map<string, Map<string, Map<string, ResultRecord>>>();
   for (const r of records) {
     let models = bySuite.get(r.suite);
     if (!models) bySuite.set(r.suite, (models = new Map()));
     let cases = models.get(r.model);
     if (!cases) models.set(r.model, (cases = new Map()));
-    cases.set(r.id, r.verdict.pass);
+    cases.set(r.id, r);
   }
   const out: PairwiseStats[] = [];
   for (const suite of [...bySuite.keys()].sort(cmp)) {
@@ -110,15 +115,21 @@ export function pairwise(records: readonly ResultRecord[]): PairwiseStats[] {
         const a = models.get(names[i])!;
         const b = models.get(names[j])!;
         const shared = [...a.keys()].filter((id) => b.has(id));
-        const counts = pairedCounts(shared.map((id) => a.get(id)!), shared.map((id) => b.get(id)!));
-        out.push({
-          suite,
-          modelA: names[i],
-          modelB: names[j],
-          unpairedA: a.size - shared.length,
-          unpairedB: b.size - shared.length,
-          ...comparePaired(counts),
-        });
+        const categories = [ALL, ...[...new Set(shared.map((id) => a.get(id)!.category))].sort(cmp)];
+        for (const category of categories) {
+          const ids = category === ALL ? shared : shared.filter((id) => a.get(id)!.category === category);
+          const inCategory = (m: Map<string, ResultRecord>) => (category === ALL ? m.size : [...m.values()].filter((r) => r.category === category).length);
+          const counts = pairedCounts(ids.map((id) => a.get(id)!.verdict.pass), ids.map((id) => b.get(id)!.verdict.pass));
+          out.push({
+            suite,
+            category,
+            modelA: names[i],
+            modelB: names[j],
+            unpairedA: inCategory(a) - ids.length,
+            unpairedB: inCategory(b) - ids.length,
+            ...comparePaired(counts),
+          });
+        }
       }
     }
   }

@@ -34,6 +34,8 @@ table.leaderboard tbody th { font-weight: 600; white-space: nowrap; }
 .ci-text { color: var(--muted); font-size: 12px; font-variant-numeric: tabular-nums; }
 table.leaderboard .sub, table.needle .sub { margin-left: 18px; }
 .swatch { display: inline-block; width: 11px; height: 11px; border-radius: 3px; margin-right: 7px; vertical-align: -1px; }
+details.pairs-by-category { margin-top: 10px; }
+details.pairs-by-category summary { cursor: pointer; color: #0969da; font-size: 13px; margin-bottom: 6px; }
 .vs { color: var(--muted); font-weight: normal; }
 .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(560px, 1fr)); gap: 16px; margin-top: 18px; }
 figure.chart { margin: 0; padding: 12px; border: 1px solid var(--line); border-radius: 8px; overflow-x: auto; background: #fff; }

@@ -60,7 +60,9 @@ function suiteSection(summary: Summary, suite: string, version: string | undefin
   label: (id: string) => string, models: Map<string, SummaryModel>): string {
   const all = summary.groups.filter((g) => g.suite === suite && g.category === ALL)
     .sort((a, b) => b.passRate - a.passRate || a.model.localeCompare(b.model));
-  const pairs = summary.pairwise.filter((p) => p.suite === suite);
+  const pairs = summary.pairwise.filter((p) => p.suite === suite && p.category === ALL);
+  const categoryPairs = summary.pairwise.filter((p) => p.suite === suite && p.category !== ALL)
+    .sort((x, y) => x.category.localeCompare(y.category));
   const head = ['#', 'Model', 'Params', 'Pass rate', '95% CI', 'n', 'Schema-valid', 'Parsed', 'Exact match', 'Median ms', 'p90 ms', 'Decode tok/s'];
   const colors = modelColors(summary);
   const colorOf = (id: string) => colors.range[colors.domain.indexOf(label(id))] ?? '#999';
@@ -81,12 +83,20 @@ function suiteSection(summary: Summary, suite: string, version: string | undefin
 
   const chartHtml = charts.map((c) => `<figure class="chart${c.svg ? '' : ' no-data'}" data-chart="${esc(c.id)}">${c.svg ?? `<figcaption>${esc(c.title)}</figcaption><p class="empty">${esc(c.note ?? 'no data')}</p>`}</figure>`).join('\n');
 
-  const pairRows = pairs.map((p) => {
+  const pairRow = (p: (typeof pairs)[number], withCategory: boolean) => {
     const significant = p.pValue < 0.05;
-    return `<tr><th scope="row">${esc(label(p.modelB))} <span class="vs">vs</span> ${esc(label(p.modelA))}</th><td class="num">${p.n}</td>
+    return `<tr>${withCategory ? `<td>${esc(p.category)}</td>` : ''}<th scope="row">${esc(label(p.modelB))} <span class="vs">vs</span> ${esc(label(p.modelA))}</th><td class="num">${p.n}</td>
 <td class="num">${p.aOnly}</td><td class="num">${p.bOnly}</td><td class="num ${significant ? (p.diff > 0 ? 'up' : 'down') : ''}">${pp(p.diff)}</td>
 <td class="num">[${pp(p.lo)}, ${pp(p.hi)}]</td><td class="num">${pValue(p.pValue)}${significant ? ' *' : ''}</td></tr>`;
-  }).join('\n');
+  };
+  const pairHead = (withCategory: boolean) => `<thead><tr>${withCategory ? '<th scope="col">Category</th>' : ''}<th scope="col">B vs A</th><th scope="col" class="num">n</th><th scope="col" class="num">A only</th><th scope="col" class="num">B only</th><th scope="col" class="num">B − A</th><th scope="col" class="num">95% CI</th><th scope="col" class="num">p</th></tr></thead>`;
+  const pairRows = pairs.map((p) => pairRow(p, false)).join('\n');
+  // Per-category tests are many and each at alpha 0.05: shown on demand, as exploration, not verdicts.
+  const categoryPairHtml = categoryPairs.length === 0 ? '' : `<details class="pairs-by-category"><summary>Per category (${categoryPairs.length} comparisons; uncorrected for multiple testing)</summary>
+<div class="table-wrap"><table class="pairs">${pairHead(true)}
+<tbody>
+${categoryPairs.map((p) => pairRow(p, true)).join('\n')}
+</tbody></table></div></details>`;
 
   return `<section id="suite-${esc(slug(suite))}">
 <h2>Suite <code>${esc(suite)}</code>${version ? ` <span class="sub">v${esc(version)}</span>` : ''}${hash ? ` <span class="sub mono" title="sha256 of the suite content">${esc(hash.slice(0, 12))}</span>` : ''}</h2>
@@ -105,10 +115,11 @@ ${chartHtml}
 </div>
 ${pairs.length > 0 ? `<h3>Paired comparisons</h3>
 <p class="note">B − A on the cases both models answered: difference of pass rates with Newcombe's 95% paired interval; p is the exact McNemar test on the discordant cases (* p &lt; 0.05).</p>
-<div class="table-wrap"><table class="pairs"><thead><tr><th scope="col">B vs A</th><th scope="col" class="num">n</th><th scope="col" class="num">A only</th><th scope="col" class="num">B only</th><th scope="col" class="num">B − A</th><th scope="col" class="num">95% CI</th><th scope="col" class="num">p</th></tr></thead>
+<div class="table-wrap"><table class="pairs">${pairHead(false)}
 <tbody>
 ${pairRows}
-</tbody></table></div>` : ''}
+</tbody></table></div>
+${categoryPairHtml}` : ''}
 </section>`;
 }
 

@@ -68,7 +68,7 @@ export function renderMarkdown(s: Summary, chartFiles: ChartFiles = new Map()): 
         })), '');
     }
 
-    const pairs = s.pairwise.filter((p) => p.suite === suite.name);
+    const pairs = s.pairwise.filter((p) => p.suite === suite.name && p.category === ALL);
     if (pairs.length > 0) {
       out.push('### Paired comparisons', '');
       out.push('B − A on the cases both models answered: difference of pass rates with Newcombe\'s 95% paired interval; p from the exact McNemar test.', '');

@@ -22,7 +22,7 @@ export interface Summary {
   models: SummaryModel[];
   /** Per model × suite × category; category "all" is the whole suite. */
   groups: GroupStats[];
-  /** Every two models on the same suite, paired on shared case ids. */
+  /** Every two models on the same suite (whole suite and per category), paired on shared case ids. */
   pairwise: PairwiseStats[];
   warnings: string[];
 }

@@ -74,13 +74,22 @@ describe('aggregate', () => {
 
 describe('pairwise', () => {
   it('pairs on shared case ids only', () => {
-    const [p] = pairwise([...m1, ...m2]);
+    const pairs = pairwise([...m1, ...m2]);
+    expect(pairs.map((q) => q.category)).toEqual(['all', 'parallel', 'simple']);
+    const [p] = pairs;
     // m1 = [T,F,T,F], m2 = [F,T,T,T] on c1..c4; c5 only in m2.
     expect(p).toMatchObject({ suite: 'toy', modelA: 'm1', modelB: 'm2', n: 4, both: 1, aOnly: 1, bOnly: 2, neither: 0, unpairedA: 0, unpairedB: 1 });
     expect(p.diff).toBeCloseTo(0.25, 12);
     expect(p.pValue).toBe(1); // 2 · P(X ≤ 1 | Bin(3, ½)) = 2 · 4/8
     expect(p.lo).toBeLessThan(0.25);
     expect(p.hi).toBeGreaterThan(0.25);
+  });
+
+  it('compares per category too', () => {
+    const parallel = pairwise([...m1, ...m2]).find((q) => q.category === 'parallel')!;
+    // c3: both pass; c4: m2 only; c5 (m2 only) is unpaired.
+    expect(parallel).toMatchObject({ n: 2, both: 1, aOnly: 0, bOnly: 1, neither: 0, unpairedA: 0, unpairedB: 1 });
+    expect(parallel.diff).toBeCloseTo(0.5, 12);
   });
 
   it('never pairs across suites', () => {

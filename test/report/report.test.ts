@@ -40,7 +40,8 @@ describe('needle-bench report', () => {
       expect(all.n).toBe(mine.length);
       expect(all.passed).toBe(mine.filter((r) => r.verdict.pass).length);
     }
-    expect(summary.pairwise).toHaveLength(3);
+    expect(summary.pairwise.filter((p) => p.category === 'all')).toHaveLength(3);
+    expect(summary.pairwise).toHaveLength(3 * 5); // all + 4 categories per pair
     expect(summary.models.find((m) => m.id === 'lfm2.5-350m')).toMatchObject({ status: 'not_present', results: 0, hint: 'not present — `needle-bench pull lfm2.5-350m`' });
     expect(summary.models.find((m) => m.id === 'needle')).toMatchObject({ displayName: 'Needle', parameterCount: 26_315_421 });
 
@@ -67,8 +68,7 @@ describe('needle-bench report', () => {
     await writeRun(join(root, 'r2'), demoRecords(cases, 'demo', [gemma]), { models: [{ spec: gemma.id, status: 'ok' }, { spec: 'needle', status: 'not_present' }] });
     const { summary } = await writeReport({ runDirs: [join(root, 'r1'), join(root, 'r2')], outDir: join(root, 'merged') });
     expect(summary.models.map((m) => [m.id, m.status, m.results])).toEqual([['needle', 'ok', 24], [gemma.id, 'ok', 24]]);
-    expect(summary.pairwise).toHaveLength(1);
-    expect(summary.pairwise[0].n).toBe(24);
+    expect(summary.pairwise.filter((p) => p.category === 'all').map((p) => p.n)).toEqual([24]);
     expect(summary.warnings.some((w) => w.includes('suite demo not found'))).toBe(true);
   });
 
