@@ -19,6 +19,7 @@ export function register(program: Command): void {
           licence: m.licence,
           source: m.local ? `shipped (${m.local})` : hubLabel(m.hub!),
           present: p.present,
+          pull: `needle-bench pull ${m.id}${m.hub && m.hub.revision === null ? ' --revision <sha>' : ''}`,
           dir: p.dir,
         };
       });
@@ -28,7 +29,7 @@ export function register(program: Command): void {
       }
       console.log(`model cache: ${modelCacheDir()}`);
       for (const r of rows) {
-        const state = r.present ? 'present' : `not present — needle-bench pull ${r.id}`;
+        const state = r.present ? 'present' : `not present — ${r.pull}`;
         const params = r.parameters ? `${(r.parameters / 1e6).toFixed(1)}M` : '?';
         console.log(`${r.id.padEnd(20)} ${params.padStart(7)}  ${r.dialect.padEnd(14)} ${r.source.padEnd(48)} ${state}`);
       }
