@@ -54,6 +54,14 @@ export function onnxFiles(dir: string, dtype: string): { model: string; data: st
   return { model, data };
 }
 
+/**
+ * The new tokens as text with special tokens kept: LFM2's <|tool_call_start|>/<|tool_call_end|> and
+ * FunctionGemma's <start_function_call> are special tokens, and the dialects need them.
+ */
+export function decodeKeepingSpecial(tokenizer: { decode(ids: number[], o: { skip_special_tokens: boolean }): string }, ids: number[]): string {
+  return tokenizer.decode(ids, { skip_special_tokens: false });
+}
+
 /** Timestamps the tokens generate() pushes: the prompt first, then one token per step. */
 class TimingStreamer {
   readonly times: number[] = [];
@@ -126,11 +134,14 @@ export class TransformersProvider implements Provider {
     const genEos = (this.model as unknown as { generation_config?: { eos_token_id?: number | number[] | null } }).generation_config?.eos_token_id;
     const configEos = Array.isArray(genEos) ? genEos : genEos != null ? [genEos] : [];
     const tokEos = this.tokenizer.eos_token_id;
-    const extra = this.settings.stopTokens.map((t) => {
-      const ids = this.tokenizer!.encode(t, { add_special_tokens: false });
-      if (ids.length !== 1) throw new Error(`${this.entry.id}: stop token ${t} is not a single token of this tokenizer`);
-      return ids[0];
-    });
+    // A stop token this tokenizer does not have as one token is left out (and recorded), not guessed.
+    const extra: number[] = [];
+    const ignoredStopTokens: string[] = [];
+    for (const t of this.settings.stopTokens) {
+      const ids = this.tokenizer.encode(t, { add_special_tokens: false });
+      if (ids.length === 1) extra.push(ids[0]);
+      else ignoredStopTokens.push(t);
+    }
     this.eosIds = [...new Set([...configEos, ...(tokEos != null ? [tokEos] : []), ...extra])];
 
     const weightHashes: Record<string, string> = {};
@@ -152,6 +163,8 @@ export class TransformersProvider implements Provider {
         doSample: false,
         maxNewTokens: this.settings.maxNewTokens,
         eosTokenIds: this.eosIds,
+        stopTokens: this.settings.stopTokens,
+        ...(ignoredStopTokens.length ? { ignoredStopTokens } : {}),
         dtype: this.settings.dtype,
         runtime: 'transformers.js + onnxruntime-node',
         transformersJs: tf.env.version,
@@ -187,7 +200,7 @@ export class TransformersProvider implements Provider {
     const outputIds = all.slice(promptTokens);
     const stoppedBy = outputIds.length > 0 && this.eosIds.includes(outputIds[outputIds.length - 1]) ? 'eos' : 'max_new_tokens';
     const textIds = stoppedBy === 'eos' ? outputIds.slice(0, -1) : outputIds;
-    const raw = this.tokenizer.decode(textIds, { skip_special_tokens: false });
+    const raw = decodeKeepingSpecial(this.tokenizer, textIds);
     // times[0]: the prompt pushed before the first forward; times[i]: token i generated.
     const times = streamer.times;
     const decodeStepMs = times.slice(2).map((t, i) => t - times[i + 1]);
