@@ -150,12 +150,15 @@ export class TransformersProvider implements Provider {
       if (existsSync(join(this.dir, f))) weightHashes[f] = await sha256File(join(this.dir, f));
     }
     const config = (this.model as unknown as { config: { model_type?: string } }).config;
-    const pulled = this.options.model ? presence(this.entry, this.options.cacheDir || modelCacheDir()).revision : undefined;
+    // A folder spec only borrows the entry's prompt format: its name, size and revision are not the entry's.
+    const registered = this.options.model !== undefined;
+    const pulled = registered ? presence(this.entry, this.options.cacheDir || modelCacheDir()).revision : undefined;
     return {
       id: this.id,
-      displayName: this.entry.displayName,
-      revision: pulled ?? this.entry.hub?.revision ?? undefined,
-      parameterCount: this.entry.parameterCount,
+      displayName: registered ? this.entry.displayName : `${basename(this.dir)} (folder, ${this.entry.id} prompt format)`,
+      revision: registered ? (pulled ?? this.entry.hub?.revision ?? undefined) : undefined,
+      parameterCount: registered ? this.entry.parameterCount : undefined,
+      promptFormatOf: this.entry.id,
       weightHashes,
       dialect: this.dialect,
       generation: {

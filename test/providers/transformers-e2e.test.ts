@@ -44,6 +44,10 @@ describe.each(FAMILIES)('%s tiny model through the provider', (family, registryI
     const prov = await p.load();
     expect(prov.weightHashes!['onnx/model.onnx']).toBe(createHash('sha256').update(readFileSync(join(folder.dir, 'onnx/model.onnx'))).digest('hex'));
     expect(prov.modelType).toBe(folder.spec.modelType);
+    // Not the registered model: no borrowed name, size or revision.
+    expect(prov.displayName).toBe(`${family} (folder, ${registryId} prompt format)`);
+    expect(prov.parameterCount).toBeUndefined();
+    expect(prov.revision).toBeUndefined();
     expect((prov.generation as { eosTokenIds: number[] }).eosTokenIds.length).toBeGreaterThan(0);
 
     const g = await p.generate(testCase);
