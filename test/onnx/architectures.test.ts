@@ -9,6 +9,7 @@ import { buildGemma3, GEMMA3_TINY } from '../../src/onnx/architectures/gemma3.ts
 import { buildGranite, GRANITE_TINY } from '../../src/onnx/architectures/granite.ts';
 import { buildLfm2, LFM2_TINY } from '../../src/onnx/architectures/lfm2.ts';
 import { buildQwen3, QWEN3_TINY } from '../../src/onnx/architectures/qwen3.ts';
+import { referenceLogits } from '../helpers/tiny-reference.ts';
 
 const VOCAB = 40;
 
@@ -48,6 +49,32 @@ async function influenced(model: TinyModel, tokens: number[], at: number): Promi
 
 const TOKENS = Array.from({ length: 14 }, (_, i) => (i * 11 + 3) % VOCAB);
 const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
+
+describe('tiny baseline graphs against a plain TypeScript forward pass from the HF modeling code', () => {
+  const cases: [string, () => TinyModel][] = [
+    ['gemma3_text (5 sliding : 1 global, window 4 < sequence)', () => buildGemma3({ ...GEMMA3_TINY, vocab: VOCAB, slidingWindow: 4 })],
+    ['qwen3', () => buildQwen3({ ...QWEN3_TINY, vocab: VOCAB })],
+    ['granite', () => buildGranite({ ...GRANITE_TINY, vocab: VOCAB, modelType: 'granite' })],
+    ['granitemoehybrid', () => buildGranite({ ...GRANITE_TINY, vocab: VOCAB, modelType: 'granitemoehybrid' })],
+    ['lfm2 (conv + attention)', () => buildLfm2({ ...LFM2_TINY, vocab: VOCAB })],
+  ];
+  it.each(cases)('%s: same logits at every position', async (_name, build) => {
+    const model = build();
+    const got = await logits(model, TOKENS);
+    const want = referenceLogits(model.config, model.weights, TOKENS);
+    let worst = 0;
+    let scale = 0;
+    for (let s = 0; s < TOKENS.length; s++) {
+      for (let v = 0; v < VOCAB; v++) {
+        worst = Math.max(worst, Math.abs(got[s][v] - want[s][v]));
+        scale = Math.max(scale, Math.abs(want[s][v]));
+      }
+    }
+    console.log(`[reference] ${_name}: max |Δlogit| ${worst.toExponential(2)} (max |logit| ${scale.toFixed(2)})`);
+    expect(scale).toBeGreaterThan(0.1);
+    expect(worst).toBeLessThan(1e-3);
+  });
+});
 
 describe('tiny baseline graphs: what each position sees', () => {
   it('gemma3 sliding-window layer: a query sees exactly the last sliding_window tokens (itself included)', async () => {

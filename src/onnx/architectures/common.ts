@@ -19,6 +19,21 @@
 import { DataType, GraphBuilder, type Value } from '../builder.ts';
 import * as op from '../ops.ts';
 
+const recorded = new WeakMap<GraphBuilder, Map<string, Float32Array>>();
+
+/** A float32 weight initializer, also recorded by name (TinyModel.weights) for reference checks. */
+export function param(g: GraphBuilder, name: string, data: Float32Array, dims: number[]): Value {
+  let map = recorded.get(g);
+  if (!map) recorded.set(g, (map = new Map()));
+  map.set(name, data);
+  return g.weight(name, data, dims);
+}
+
+/** Every weight `param` recorded for `g`, by initializer name (HF parameter names). */
+export function weightsOf(g: GraphBuilder): Map<string, Float32Array> {
+  return recorded.get(g) ?? new Map();
+}
+
 /** Deterministic weights: mulberry32 + Box–Muller. */
 export class Rng {
   private state: number;
@@ -117,12 +132,12 @@ export function ropeTables(g: GraphBuilder, positionIds: Value, headDim: number,
 
 /** x / sqrt(mean(x²) + eps) · gamma over the last axis (gamma already holds 1+w for Gemma). */
 export function rmsNorm(g: GraphBuilder, x: Value, gamma: Float32Array, eps: number, name: string): Value {
-  return op.rmsNormPlain(g, x, g.weight(name, gamma, [gamma.length]), eps);
+  return op.rmsNormPlain(g, x, param(g, name, gamma, [gamma.length]), eps);
 }
 
 /** x [.., in] · W [in, out]. */
 export function linear(g: GraphBuilder, x: Value, w: Float32Array, inDim: number, outDim: number, name: string): Value {
-  return op.matMul(g, x, g.weight(name, w, [inDim, outDim]));
+  return op.matMul(g, x, param(g, name, w, [inDim, outDim]));
 }
 
 export interface AttentionWeightsF32 {
@@ -230,4 +245,6 @@ export function tiedLogits(g: GraphBuilder, h: Value, table: Value, vocab: numbe
 export interface TinyModel {
   onnx: Uint8Array;
   config: Record<string, unknown>;
+  /** The weights by HF parameter name; linear kernels stored [in, out] (transposed from torch). */
+  weights: Map<string, Float32Array>;
 }

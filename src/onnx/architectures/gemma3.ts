@@ -8,7 +8,7 @@ import { GraphBuilder } from '../builder.ts';
 import * as op from '../ops.ts';
 import {
   attentionBias, declareDecoderInputs, declarePastKv, embed, gatedMlp, randomAttention, randomMlp, rmsNorm, ropeTables,
-  Rng, selfAttention, tiedLogits, type TinyModel,
+  param, Rng, selfAttention, tiedLogits, weightsOf, type TinyModel,
 } from './common.ts';
 
 export interface Gemma3Dims {
@@ -51,7 +51,7 @@ export function buildGemma3(d: Gemma3Dims, seed = 1): TinyModel {
   const rng = new Rng(seed);
   const g = new GraphBuilder('tiny-gemma3-text');
   const inputs = declareDecoderInputs(g);
-  const table = g.weight('model.embed_tokens.weight', rng.normals(d.vocab * d.hidden, 1 / Math.sqrt(d.hidden)), [d.vocab, d.hidden]);
+  const table = param(g, 'model.embed_tokens.weight', rng.normals(d.vocab * d.hidden, 1 / Math.sqrt(d.hidden)), [d.vocab, d.hidden]);
   let h = op.mul(g, embed(g, inputs.inputIds, table), g.constF32([Math.sqrt(d.hidden)], []));
   const globalBias = attentionBias(g, inputs);
   const localBias = attentionBias(g, inputs, d.slidingWindow);
@@ -75,8 +75,11 @@ export function buildGemma3(d: Gemma3Dims, seed = 1): TinyModel {
   });
   h = rmsNorm(g, h, gemmaGamma(rng, d.hidden), d.eps, 'model.norm');
   tiedLogits(g, h, table, d.vocab);
+  // Recorded as HF stores them: norm weights are the offsets w of (1 + w).
+  const weights = new Map([...weightsOf(g)].map(([name, w]) => [name, /norm/.test(name) ? Float32Array.from(w, (x) => x - 1) : w]));
   return {
     onnx: g.encode(),
+    weights,
     config: {
       architectures: ['Gemma3ForCausalLM'],
       model_type: 'gemma3_text',

@@ -10,7 +10,7 @@ import { GraphBuilder } from '../builder.ts';
 import * as op from '../ops.ts';
 import {
   attentionBias, declareDecoderInputs, declarePastKv, embed, gatedMlp, randomAttention, randomMlp, rmsNorm, ropeTables,
-  Rng, selfAttention, tiedLogits, type TinyModel,
+  param, Rng, selfAttention, tiedLogits, weightsOf, type TinyModel,
 } from './common.ts';
 
 export interface GraniteDims {
@@ -49,7 +49,7 @@ export function buildGranite(d: GraniteDims, seed = 3): TinyModel {
   const headDim = d.hidden / d.heads;
   const g = new GraphBuilder(`tiny-${d.modelType}`);
   const inputs = declareDecoderInputs(g);
-  const table = g.weight('model.embed_tokens.weight', rng.normals(d.vocab * d.hidden, 1 / d.embeddingMultiplier), [d.vocab, d.hidden]);
+  const table = param(g, 'model.embed_tokens.weight', rng.normals(d.vocab * d.hidden, 1 / d.embeddingMultiplier), [d.vocab, d.hidden]);
   let h = op.mul(g, embed(g, inputs.inputIds, table), g.constF32([d.embeddingMultiplier], []));
   const bias = attentionBias(g, inputs);
   const rope = ropeTables(g, inputs.positionIds, headDim, d.ropeTheta);
@@ -100,5 +100,5 @@ export function buildGranite(d: GraniteDims, seed = 3): TinyModel {
           num_local_experts: 0,
           shared_intermediate_size: d.ffn,
         };
-  return { onnx: g.encode(), config };
+  return { onnx: g.encode(), config, weights: weightsOf(g) };
 }

@@ -11,7 +11,7 @@ import { DataType, GraphBuilder, attr, type Value } from '../builder.ts';
 import * as op from '../ops.ts';
 import {
   attentionBias, declareDecoderInputs, declarePastKv, embed, gatedMlp, linear, randomAttention, randomMlp, rmsNorm, ropeTables,
-  Rng, selfAttention, tiedLogits, type TinyModel,
+  param, Rng, selfAttention, tiedLogits, weightsOf, type TinyModel,
 } from './common.ts';
 
 export type Lfm2LayerType = 'conv' | 'full_attention';
@@ -52,7 +52,7 @@ function shortConv(g: GraphBuilder, x: Value, rng: Rng, d: Lfm2Dims, layer: numb
   g.output(op.slice(g, full, [-d.convL], [Number.MAX_SAFE_INTEGER], [2]), `present_conv.${layer}`, DataType.FLOAT, cacheShape);
   // Output t sees the last L values of B·x up to t: a valid (unpadded) depthwise conv over full[1:].
   const window = op.slice(g, full, [1], [Number.MAX_SAFE_INTEGER], [2]);
-  const kernel = g.weight(`${p}.conv.weight`, rng.normals(H * d.convL, 1 / Math.sqrt(d.convL)), [H, 1, d.convL]);
+  const kernel = param(g, `${p}.conv.weight`, rng.normals(H * d.convL, 1 / Math.sqrt(d.convL)), [H, 1, d.convL]);
   const conv = g.op('Conv', [window, kernel], { group: attr.int(H), kernel_shape: attr.ints([d.convL]) });
   const y = op.transpose(g, op.mul(g, c, conv), [0, 2, 1]); // [B,S,H]
   return linear(g, y, rng.normals(H * H, 1 / Math.sqrt(H)), H, H, `${p}.out_proj`);
@@ -63,7 +63,7 @@ export function buildLfm2(d: Lfm2Dims, seed = 4): TinyModel {
   const headDim = d.hidden / d.heads;
   const g = new GraphBuilder('tiny-lfm2');
   const inputs = declareDecoderInputs(g);
-  const table = g.weight('model.embed_tokens.weight', rng.normals(d.vocab * d.hidden, 1), [d.vocab, d.hidden]);
+  const table = param(g, 'model.embed_tokens.weight', rng.normals(d.vocab * d.hidden, 1), [d.vocab, d.hidden]);
   let h = embed(g, inputs.inputIds, table);
   const hasAttention = d.layerTypes.includes('full_attention');
   const bias = hasAttention ? attentionBias(g, inputs) : undefined;
@@ -84,6 +84,7 @@ export function buildLfm2(d: Lfm2Dims, seed = 4): TinyModel {
   tiedLogits(g, h, table, d.vocab);
   return {
     onnx: g.encode(),
+    weights: weightsOf(g),
     config: {
       architectures: ['Lfm2ForCausalLM'],
       model_type: 'lfm2',

@@ -5,7 +5,7 @@ import { GraphBuilder } from '../builder.ts';
 import * as op from '../ops.ts';
 import {
   attentionBias, declareDecoderInputs, declarePastKv, embed, gatedMlp, randomAttention, randomMlp, rmsNorm, ropeTables,
-  Rng, selfAttention, tiedLogits, type TinyModel,
+  param, Rng, selfAttention, tiedLogits, weightsOf, type TinyModel,
 } from './common.ts';
 
 export interface Qwen3Dims {
@@ -26,7 +26,7 @@ export function buildQwen3(d: Qwen3Dims, seed = 2): TinyModel {
   const rng = new Rng(seed);
   const g = new GraphBuilder('tiny-qwen3');
   const inputs = declareDecoderInputs(g);
-  const table = g.weight('model.embed_tokens.weight', rng.normals(d.vocab * d.hidden, 1), [d.vocab, d.hidden]);
+  const table = param(g, 'model.embed_tokens.weight', rng.normals(d.vocab * d.hidden, 1), [d.vocab, d.hidden]);
   let h = embed(g, inputs.inputIds, table);
   const bias = attentionBias(g, inputs);
   const rope = ropeTables(g, inputs.positionIds, d.headDim, d.ropeTheta);
@@ -44,6 +44,7 @@ export function buildQwen3(d: Qwen3Dims, seed = 2): TinyModel {
   tiedLogits(g, h, table, d.vocab);
   return {
     onnx: g.encode(),
+    weights: weightsOf(g),
     config: {
       architectures: ['Qwen3ForCausalLM'],
       model_type: 'qwen3',
