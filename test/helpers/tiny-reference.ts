@@ -52,6 +52,8 @@ interface AttnOpts {
   base: number;
   window?: number;
   qkNorm?: { eps: number; offset: number };
+  /** LFM2 names: q_layernorm, k_layernorm, out_proj. */
+  lfm2Names?: boolean;
 }
 
 /** Causal (optionally sliding-window) GQA over the whole sequence xs [S][hidden]. */
@@ -61,8 +63,11 @@ function attention(xs: Vec[], w: Weights, p: string, o: AttnOpts): Vec[] {
   const q = xs.map((x) => split(lin(x, get(w, `${p}.q_proj`), heads * hd), heads));
   const k = xs.map((x) => split(lin(x, get(w, `${p}.k_proj`), kvHeads * hd), kvHeads));
   const v = xs.map((x) => split(lin(x, get(w, `${p}.v_proj`), kvHeads * hd), kvHeads));
-  const norm = (t: Vec[][], name: string) =>
-    o.qkNorm ? t.map((row) => row.map((x) => rms(x, get(w, `${p}.${name}`), o.qkNorm!.eps, o.qkNorm!.offset))) : t;
+  const norm = (t: Vec[][], name: string): Vec[][] => {
+    if (!o.qkNorm) return t;
+    const gamma = get(w, `${p}.${o.lfm2Names ? name.replace('_norm', '_layernorm') : name}`);
+    return t.map((row) => row.map((x) => rms(x, gamma, o.qkNorm!.eps, o.qkNorm!.offset)));
+  };
   const qr = norm(q, 'q_norm').map((row, s) => row.map((x) => rope(x, s, o.base)));
   const kr = norm(k, 'k_norm').map((row, s) => row.map((x) => rope(x, s, o.base)));
   return xs.map((_, i) => {
@@ -78,14 +83,14 @@ function attention(xs: Vec[], w: Weights, p: string, o: AttnOpts): Vec[] {
         for (let d = 0; d < hd; d++) ctx[h * hd + d] += (e[n] / z) * v[j][kvh][d];
       });
     }
-    return lin(ctx, get(w, `${p}.o_proj`), xs[0].length);
+    return lin(ctx, get(w, `${p}.${o.lfm2Names ? 'out_proj' : 'o_proj'}`), xs[0].length);
   });
 }
 
-function mlp(x: Vec, w: Weights, p: string, ffn: number, act: (v: number) => number): Vec {
-  const gate = lin(x, get(w, `${p}.gate_proj`), ffn);
-  const up = lin(x, get(w, `${p}.up_proj`), ffn);
-  return lin(Float64Array.from(gate, (gv, i) => act(gv) * up[i]), get(w, `${p}.down_proj`), x.length);
+function mlp(x: Vec, w: Weights, p: string, ffn: number, act: (v: number) => number, names = ['gate_proj', 'up_proj', 'down_proj']): Vec {
+  const gate = lin(x, get(w, `${p}.${names[0]}`), ffn);
+  const up = lin(x, get(w, `${p}.${names[1]}`), ffn);
+  return lin(Float64Array.from(gate, (gv, i) => act(gv) * up[i]), get(w, `${p}.${names[2]}`), x.length);
 }
 
 /** Logits [S][vocab] for `tokens` at positions 0..S−1. */
@@ -129,10 +134,10 @@ export function referenceLogits(config: Record<string, any>, w: Weights, tokens:
           return lin(y, get(w, `${p}.conv.out_proj`), H);
         });
       } else {
-        mixed = attention(a, w, `${p}.self_attn`, { heads, kvHeads, hd, scale: hd ** -0.5, base: config.rope_theta, qkNorm: { eps, offset: 0 } });
+        mixed = attention(a, w, `${p}.self_attn`, { heads, kvHeads, hd, scale: hd ** -0.5, base: config.rope_theta, qkNorm: { eps, offset: 0 }, lfm2Names: true });
       }
       hs = hs.map((x, s) => add(x, mixed[s]));
-      hs = hs.map((x) => add(x, mlp(rms(x, get(w, `${p}.ffn_norm`), eps, 0), w, `${p}.feed_forward`, ffn, silu)));
+      hs = hs.map((x) => add(x, mlp(rms(x, get(w, `${p}.ffn_norm`), eps, 0), w, `${p}.feed_forward`, ffn, silu, ['w1', 'w3', 'w2'])));
       return;
     }
     const sliding = lt === 'sliding_attention';

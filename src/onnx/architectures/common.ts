@@ -174,8 +174,9 @@ export function selfAttention(
   x: Value,
   w: AttentionWeightsF32,
   io: { layer: number; past: { key: Value; value: Value }; bias: Value; cos: Value; sin: Value },
-  d: AttentionDims & { scale: number; normEps: number; prefix: string },
+  d: AttentionDims & { scale: number; normEps: number; prefix: string; names?: Partial<Record<'q_norm' | 'k_norm' | 'o_proj', string>> },
 ): Value {
+  const name = (k: 'q_norm' | 'k_norm' | 'o_proj') => `${d.prefix}.${d.names?.[k] ?? k}`;
   const { heads, kvHeads, headDim: hd } = d;
   const rep = heads / kvHeads;
   const p = d.prefix;
@@ -183,8 +184,8 @@ export function selfAttention(
   let q = split(linear(g, x, w.q, d.hidden, heads * hd, `${p}.q_proj`), heads);
   let k = split(linear(g, x, w.k, d.hidden, kvHeads * hd, `${p}.k_proj`), kvHeads);
   const v = split(linear(g, x, w.v, d.hidden, kvHeads * hd, `${p}.v_proj`), kvHeads);
-  if (w.qNorm) q = rmsNorm(g, q, w.qNorm, d.normEps, `${p}.q_norm`);
-  if (w.kNorm) k = rmsNorm(g, k, w.kNorm, d.normEps, `${p}.k_norm`);
+  if (w.qNorm) q = rmsNorm(g, q, w.qNorm, d.normEps, name('q_norm'));
+  if (w.kNorm) k = rmsNorm(g, k, w.kNorm, d.normEps, name('k_norm'));
   q = op.ropePlain(g, q, io.cos, io.sin, hd);
   k = op.ropePlain(g, k, io.cos, io.sin, hd);
   const presentK = op.concat(g, 2, io.past.key, k);
@@ -199,7 +200,7 @@ export function selfAttention(
   const scores = op.add(g, op.mul(g, op.matMul(g, q5, kT5), g.constF32([d.scale], [])), op.unsqueeze(g, io.bias, [2]));
   const ctx = op.matMul(g, op.softmax(g, scores, -1), v5); // [B,kvH,rep,S,hd]
   const merged = op.reshape(g, op.transpose(g, op.reshape(g, ctx, [0, heads, -1, hd]), [0, 2, 1, 3]), [0, 0, heads * hd]);
-  return linear(g, merged, w.o, heads * hd, d.hidden, `${p}.o_proj`);
+  return linear(g, merged, w.o, heads * hd, d.hidden, name('o_proj'));
 }
 
 /** Gated FFN down(act(gate(x)) · up(x)); act = SiLU (SwiGLU) or tanh-approximated GELU (GeGLU). */
@@ -207,12 +208,13 @@ export function gatedMlp(
   g: GraphBuilder,
   x: Value,
   w: { gate: Float32Array; up: Float32Array; down: Float32Array },
-  d: { hidden: number; ffn: number; act: 'silu' | 'gelu_tanh'; prefix: string },
+  d: { hidden: number; ffn: number; act: 'silu' | 'gelu_tanh'; prefix: string; names?: [gate: string, up: string, down: string] },
 ): Value {
-  const gate = linear(g, x, w.gate, d.hidden, d.ffn, `${d.prefix}.gate_proj`);
-  const up = linear(g, x, w.up, d.hidden, d.ffn, `${d.prefix}.up_proj`);
+  const [gName, uName, dName] = d.names ?? ['gate_proj', 'up_proj', 'down_proj'];
+  const gate = linear(g, x, w.gate, d.hidden, d.ffn, `${d.prefix}.${gName}`);
+  const up = linear(g, x, w.up, d.hidden, d.ffn, `${d.prefix}.${uName}`);
   const act = d.act === 'silu' ? op.mul(g, gate, op.sigmoid(g, gate)) : geluTanh(g, gate);
-  return linear(g, op.mul(g, act, up), w.down, d.ffn, d.hidden, `${d.prefix}.down_proj`);
+  return linear(g, op.mul(g, act, up), w.down, d.ffn, d.hidden, `${d.prefix}.${dName}`);
 }
 
 export function randomMlp(rng: Rng, hidden: number, ffn: number): { gate: Float32Array; up: Float32Array; down: Float32Array } {

@@ -75,10 +75,10 @@ export function buildLfm2(d: Lfm2Dims, seed = 4): TinyModel {
     const mixed =
       type === 'conv'
         ? shortConv(g, normed, rng, d, i)
-        : selfAttention(g, normed, randomAttention(rng, attnDims, true), { layer: i, past: declarePastKv(g, i, attnDims), bias: bias!, ...rope! }, { ...attnDims, prefix: `${p}.self_attn` });
+        : selfAttention(g, normed, randomAttention(rng, attnDims, true), { layer: i, past: declarePastKv(g, i, attnDims), bias: bias!, ...rope! }, { ...attnDims, prefix: `${p}.self_attn`, names: { q_norm: 'q_layernorm', k_norm: 'k_layernorm', o_proj: 'out_proj' } });
     h = op.add(g, h, mixed);
     const f = rmsNorm(g, h, rng.normals(d.hidden, 0.1, 1), d.eps, `${p}.ffn_norm`);
-    h = op.add(g, h, gatedMlp(g, f, randomMlp(rng, d.hidden, d.ffn), { hidden: d.hidden, ffn: d.ffn, act: 'silu', prefix: `${p}.feed_forward` }));
+    h = op.add(g, h, gatedMlp(g, f, randomMlp(rng, d.hidden, d.ffn), { hidden: d.hidden, ffn: d.ffn, act: 'silu', prefix: `${p}.feed_forward`, names: ['w1', 'w3', 'w2'] }));
   });
   h = rmsNorm(g, h, rng.normals(d.hidden, 0.1, 1), d.eps, 'model.embedding_norm');
   tiedLogits(g, h, table, d.vocab);
