@@ -138,3 +138,21 @@ export function pairwise(records: readonly ResultRecord[]): PairwiseStats[] {
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const categoryOrder = (a: string, b: string) => (a === ALL ? -1 : b === ALL ? 1 : cmp(a, b));
+
+/** A comparison as displayed: the model with the higher pass rate first, so differences read as "+x pp". */
+export interface OrientedPair {
+  first: string;
+  second: string;
+  /** rate(first) − rate(second), ≥ 0 unless undefined. */
+  diff: number;
+  lo: number;
+  hi: number;
+  /** Cases only `first` / only `second` passes. */
+  firstOnly: number;
+  secondOnly: number;
+}
+
+export function orientPair(p: PairwiseStats): OrientedPair {
+  if (!(p.diff < 0)) return { first: p.modelB, second: p.modelA, diff: p.diff, lo: p.lo, hi: p.hi, firstOnly: p.bOnly, secondOnly: p.aOnly };
+  return { first: p.modelA, second: p.modelB, diff: -p.diff, lo: -p.hi, hi: -p.lo, firstOnly: p.aOnly, secondOnly: p.bOnly };
+}

@@ -1,6 +1,6 @@
 // leaderboard.html: one self-contained page (inline CSS, inline SVG charts, inline data and script),
 // readable offline and attachable to a CI run as a single artifact.
-import { ALL, type GroupStats } from './aggregate.ts';
+import { ALL, orientPair, type GroupStats } from './aggregate.ts';
 import { modelColors, type Chart } from './charts.ts';
 import type { DrillData } from './drilldown.ts';
 import { num, paramCount, pct, pp, pValue } from './format.ts';
@@ -84,12 +84,13 @@ function suiteSection(summary: Summary, suite: string, version: string | undefin
   const chartHtml = charts.map((c) => `<figure class="chart${c.svg ? '' : ' no-data'}" data-chart="${esc(c.id)}">${c.svg ?? `<figcaption>${esc(c.title)}</figcaption><p class="empty">${esc(c.note ?? 'no data')}</p>`}</figure>`).join('\n');
 
   const pairRow = (p: (typeof pairs)[number], withCategory: boolean) => {
+    const o = orientPair(p);
     const significant = p.pValue < 0.05;
-    return `<tr>${withCategory ? `<td>${esc(p.category)}</td>` : ''}<th scope="row">${esc(label(p.modelB))} <span class="vs">vs</span> ${esc(label(p.modelA))}</th><td class="num">${p.n}</td>
-<td class="num">${p.aOnly}</td><td class="num">${p.bOnly}</td><td class="num ${significant ? (p.diff > 0 ? 'up' : 'down') : ''}">${pp(p.diff)}</td>
-<td class="num">[${pp(p.lo)}, ${pp(p.hi)}]</td><td class="num">${pValue(p.pValue)}${significant ? ' *' : ''}</td></tr>`;
+    return `<tr>${withCategory ? `<td>${esc(p.category)}</td>` : ''}<th scope="row">${esc(label(o.first))} <span class="vs">vs</span> ${esc(label(o.second))}</th><td class="num">${p.n}</td>
+<td class="num">${o.firstOnly}</td><td class="num">${o.secondOnly}</td><td class="num${significant && o.diff > 0 ? ' up' : ''}">${pp(o.diff)}</td>
+<td class="num">[${pp(o.lo)}, ${pp(o.hi)}]</td><td class="num">${pValue(p.pValue)}${significant ? ' *' : ''}</td></tr>`;
   };
-  const pairHead = (withCategory: boolean) => `<thead><tr>${withCategory ? '<th scope="col">Category</th>' : ''}<th scope="col">B vs A</th><th scope="col" class="num">n</th><th scope="col" class="num">A only</th><th scope="col" class="num">B only</th><th scope="col" class="num">B − A</th><th scope="col" class="num">95% CI</th><th scope="col" class="num">p</th></tr></thead>`;
+  const pairHead = (withCategory: boolean) => `<thead><tr>${withCategory ? '<th scope="col">Category</th>' : ''}<th scope="col">Comparison</th><th scope="col" class="num">n</th><th scope="col" class="num">Only first passes</th><th scope="col" class="num">Only second passes</th><th scope="col" class="num">Difference</th><th scope="col" class="num">95% CI</th><th scope="col" class="num">p</th></tr></thead>`;
   const pairRows = pairs.map((p) => pairRow(p, false)).join('\n');
   // Per-category tests are many and each at alpha 0.05: shown on demand, as exploration, not verdicts.
   const categoryPairHtml = categoryPairs.length === 0 ? '' : `<details class="pairs-by-category"><summary>Per category (${categoryPairs.length} comparisons; uncorrected for multiple testing)</summary>
@@ -114,7 +115,7 @@ ${needleRows}
 ${chartHtml}
 </div>
 ${pairs.length > 0 ? `<h3>Paired comparisons</h3>
-<p class="note">B − A on the cases both models answered: difference of pass rates with Newcombe's 95% paired interval; p is the exact McNemar test on the discordant cases (* p &lt; 0.05).</p>
+<p class="note">Better model first, on the cases both models answered: difference of pass rates with Newcombe's 95% paired interval; p is the exact McNemar test on the cases only one of them passes (* p &lt; 0.05).</p>
 <div class="table-wrap"><table class="pairs">${pairHead(false)}
 <tbody>
 ${pairRows}

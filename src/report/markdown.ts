@@ -1,5 +1,5 @@
 // leaderboard.md: the report as a GitHub-renderable markdown page.
-import { ALL, type GroupStats } from './aggregate.ts';
+import { ALL, orientPair, type GroupStats } from './aggregate.ts';
 import { num, paramCount, pct, pp, pValue, rateWithCi } from './format.ts';
 import { modelLabel, type Summary, type SummaryModel } from './summary.ts';
 
@@ -71,11 +71,12 @@ export function renderMarkdown(s: Summary, chartFiles: ChartFiles = new Map()): 
     const pairs = s.pairwise.filter((p) => p.suite === suite.name && p.category === ALL);
     if (pairs.length > 0) {
       out.push('### Paired comparisons', '');
-      out.push('B − A on the cases both models answered: difference of pass rates with Newcombe\'s 95% paired interval; p from the exact McNemar test.', '');
-      out.push(table(['Comparison (B vs A)', 'n', 'A only', 'B only', 'B − A [95% CI]', 'p'], pairs.map((p) => [
-        `${label(p.modelB)} vs ${label(p.modelA)}`, String(p.n), String(p.aOnly), String(p.bOnly),
-        `${pp(p.diff)} [${pp(p.lo)}, ${pp(p.hi)}]`, pValue(p.pValue),
-      ])), '');
+      out.push('Better model first, on the cases both models answered: difference of pass rates with Newcombe\'s 95% paired interval; p from the exact McNemar test on the cases only one of them passes.', '');
+      out.push(table(['Comparison', 'n', 'Only first passes', 'Only second passes', 'Difference [95% CI]', 'p'], pairs.map((p) => {
+        const o = orientPair(p);
+        return [`${label(o.first)} vs ${label(o.second)}`, String(p.n), String(o.firstOnly), String(o.secondOnly),
+          `${pp(o.diff)} [${pp(o.lo)}, ${pp(o.hi)}]`, pValue(p.pValue)];
+      })), '');
     }
   }
 

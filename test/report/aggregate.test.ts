@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { aggregate, pairwise, ALL } from '../../src/report/aggregate.ts';
+import { aggregate, orientPair, pairwise, ALL } from '../../src/report/aggregate.ts';
 import { wilsonInterval } from '../../src/stats/wilson.ts';
 import { record } from './records.ts';
 
@@ -90,6 +90,15 @@ describe('pairwise', () => {
     // c3: both pass; c4: m2 only; c5 (m2 only) is unpaired.
     expect(parallel).toMatchObject({ n: 2, both: 1, aOnly: 0, bOnly: 1, neither: 0, unpairedA: 0, unpairedB: 1 });
     expect(parallel.diff).toBeCloseTo(0.5, 12);
+  });
+
+  it('orients a comparison with the better model first', () => {
+    const [p] = pairwise([...m1, ...m2]); // m2 − m1 = +0.25
+    expect(orientPair(p)).toMatchObject({ first: 'm2', second: 'm1', firstOnly: 2, secondOnly: 1 });
+    const flipped = orientPair({ ...p, modelA: 'm2', modelB: 'm1', aOnly: 2, bOnly: 1, diff: -0.25, lo: -p.hi, hi: -p.lo });
+    expect(flipped).toMatchObject({ first: 'm2', second: 'm1', firstOnly: 2, secondOnly: 1, diff: 0.25 });
+    expect(flipped.lo).toBeCloseTo(p.lo, 12);
+    expect(flipped.hi).toBeCloseTo(p.hi, 12);
   });
 
   it('never pairs across suites', () => {

@@ -50,7 +50,8 @@ describe('needle-bench report', () => {
     expect(md).toContain(`| 1 | Needle | 26.3M | ${(needle.passRate * 100).toFixed(1)}% [`);
     expect(md).toContain('- **lfm2.5-350m**: not present — `needle-bench pull lfm2.5-350m`');
     expect(md).toContain('- **granite-350m**: failed to load: ONNX model file is truncated');
-    expect(md).toMatch(/\| Needle vs FunctionGemma 270M \| 24 \|/);
+    expect(md).toMatch(/\| Needle vs FunctionGemma 270M \| 24 \| \d+ \| \d+ \| \+/);
+    expect(md).toMatch(/\| Needle vs Qwen3 0\.6B \| 24 \| \d+ \| \d+ \| \+/); // alphabetically Qwen3 is B, but Needle is better: shown first
     expect(md).toContain('![Pass rate by category](charts/demo-category-bars.svg)');
     expect(readFileSync(join(root, 'a', 'out', 'charts', 'demo-category-bars.svg'), 'utf8')).toMatch(/^<svg/);
 
