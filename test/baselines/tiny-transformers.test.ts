@@ -12,7 +12,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getDialect } from '../../src/dialects/registry.ts';
+import { modelRegistry } from '../../src/models/registry.ts';
 import { TINY_FAMILIES, writeTinyModel, type TinyFamily, type TinyModelFolder } from '../../src/onnx/architectures/tiny-models.ts';
+import { renderPrompt } from '../../src/prompts/chat-template.ts';
+import { createProvider } from '../../src/providers/registry.ts';
+import type { Provider } from '../../src/providers/types.ts';
+import type { SuiteCase } from '../../src/suite/types.ts';
 
 type TF = typeof import('@huggingface/transformers');
 type Tensor = import('@huggingface/transformers').Tensor;
@@ -66,7 +71,9 @@ beforeAll(async () => {
   for (const f of FAMILIES) folders.set(f, writeTinyModel(f, join(root, f)));
 });
 
-afterAll(() => {
+const providers: Provider[] = [];
+afterAll(async () => {
+  for (const p of providers) await p.dispose();
   if (root) rmSync(root, { recursive: true, force: true });
 });
 
@@ -206,3 +213,66 @@ describe.each(FAMILIES)('tiny %s through transformers.js', (family) => {
     );
   }, 60_000);
 });
+
+const SUITE_CASE: SuiteCase = {
+  id: 'tiny-e2e',
+  category: 'simple',
+  query: 'What is the weather in Paris for the next 3 days?',
+  tools: SUITE_TOOLS,
+  expected: { calls: [] },
+};
+
+// The harness's own path (src/providers/transformers.ts) on the same tiny models, cross-checked against
+// transformers.js used directly: the prompt the harness renders equals the tokenizer's
+// apply_chat_template with the same messages, tools and variables; the provider's greedy tokens (KV
+// cache, stop tokens) are the argmax chain of one full pass without cache; its raw text is the decode
+// of those ids with special tokens kept.
+describe.each(FAMILIES)('tiny %s through the transformers provider', (family) => {
+  it('provider prompt == apply_chat_template, provider tokens == no-cache greedy chain, raw == decode keeping special tokens', async () => {
+    const folder = folders.get(family)!;
+    const registryId = TINY_FAMILIES[family].registryId;
+    const entry = modelRegistry().get(registryId)!;
+    const provider = await createProvider(`transformers:${folder.dir}#${registryId}`, { cacheDir: root, dtype: 'fp32', maxNewTokens: N, threads: 1 });
+    providers.push(provider);
+    await provider.load();
+    const g = await provider.generate(SUITE_CASE);
+    const info = g.info as { promptSha256: string; outputIds: number[]; stoppedBy: string };
+
+    const rendered = renderPrompt(entry, SUITE_CASE, folder.dir);
+    expect(rendered.promptSha256).toBe(info.promptSha256);
+    const tokenizer = await tf.AutoTokenizer.from_pretrained(family, { local_files_only: true });
+    const viaTokenizer = tokenizer.apply_chat_template(rendered.messages as never, {
+      ...rendered.variables,
+      tools: rendered.tools,
+      tokenize: false,
+    } as Parameters<typeof tokenizer.apply_chat_template>[1]);
+    expect(viaTokenizer).toBe(rendered.prompt);
+
+    const promptIds = tokenizer.encode(rendered.prompt, { add_special_tokens: false });
+    expect(g.promptTokens).toBe(promptIds.length);
+    const seq = [...promptIds, ...info.outputIds];
+    const model = await tf.AutoModelForCausalLM.from_pretrained(family, { local_files_only: true, dtype: 'fp32', device: 'cpu' });
+    const full = (await (model as unknown as (a: Record<string, unknown>) => Promise<{ logits: Tensor }>)({
+      input_ids: new tf.Tensor('int64', BigInt64Array.from(seq.map(BigInt)), [1, seq.length]),
+      attention_mask: new tf.Tensor('int64', new BigInt64Array(seq.length).fill(1n), [1, seq.length]),
+    })).logits;
+    const chain = info.outputIds.map((_, i) => argmax(rowOf(full, promptIds.length - 1 + i)));
+    expect(info.outputIds).toEqual(chain);
+    await (model as unknown as { dispose(): Promise<unknown> }).dispose();
+
+    const textIds = info.stoppedBy === 'eos' ? info.outputIds.slice(0, -1) : info.outputIds;
+    expect(g.raw).toBe(tokenizer.decode(textIds, { skip_special_tokens: false }));
+    const parsed = (await getDialect(provider.dialect)).parse(g.raw, SUITE_CASE.tools);
+    expect(typeof parsed.ok).toBe('boolean');
+    console.log(
+      `[tiny ${family} provider] prompt ${g.promptTokens} tok, ${g.generatedTokens} generated (${info.stoppedBy}), ` +
+        `prefill ${g.timings.prefillMs?.toFixed(1)} ms, median step ${median(g.timings.decodeStepMs ?? []).toFixed(1)} ms, total ${g.timings.totalMs.toFixed(0)} ms`,
+    );
+  }, 60_000);
+});
+
+function median(xs: number[]): number {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
