@@ -7,6 +7,7 @@
 // tokenizer_config.json's chat_template (the only one transformers.js's AutoTokenizer reads — hence we
 // pass the template explicitly), else the file the registry entry names, shipped with the project.
 import { Template } from '@huggingface/jinja';
+import './jinja-compat.ts';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';

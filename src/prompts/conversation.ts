@@ -2,6 +2,7 @@
 // messages [{role, content}] and tools [{type: "function", function: {name, description, parameters}}].
 // Family-specific touches come from the registry entry's `prompt` settings, not from code here.
 import type { PromptSettings } from '../models/registry.ts';
+import { BFCL_TYPE_KEY } from '../score/bfcl-tool.ts';
 import type { SuiteCase, ToolDef } from '../suite/types.ts';
 
 export interface ChatTurn {
@@ -19,12 +20,28 @@ export interface Conversation {
   tools: ChatTool[];
 }
 
+/**
+ * The schema without the importer's "x-bfcl-type" annotations (at every depth): they are harness
+ * metadata for the BFCL checker, which BFCL never shows a model, and they would reach the prompt as
+ * bogus parameters (FunctionGemma's template lists unknown keys of an object schema as properties).
+ */
+export function withoutAnnotations(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutAnnotations);
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) if (k !== BFCL_TYPE_KEY) out[k] = withoutAnnotations(v);
+    return out;
+  }
+  return value;
+}
+
 export function chatTool(tool: ToolDef): ChatTool {
   // No description key at all when the suite has none: templates then see it undefined, as they
   // would for a tool dict without the key.
+  const parameters = withoutAnnotations(tool.parameters) as Record<string, unknown>;
   const fn = tool.description !== undefined
-    ? { name: tool.name, description: tool.description, parameters: tool.parameters }
-    : { name: tool.name, parameters: tool.parameters };
+    ? { name: tool.name, description: tool.description, parameters }
+    : { name: tool.name, parameters };
   return { type: 'function', function: fn };
 }
 

@@ -43,6 +43,21 @@ describe('family prompt settings', () => {
   });
 });
 
+describe('jinja2 compatibility', () => {
+  it('a string filter on an undefined value gives "" as in jinja2; other misuse still fails', async () => {
+    const { Template } = await import('@huggingface/jinja');
+    expect(new Template('[{{ x.type | upper }}|{{ y | trim }}]').render({ x: {} })).toBe('[|]');
+    expect(() => new Template('{{ x | upper }}').render({ x: 5 })).toThrow(/filter/);
+  });
+
+  it("the importer's x-bfcl-type annotations never reach the prompt", () => {
+    const annotated = { ...simple, tools: [{ ...tool, parameters: { ...tool.parameters, 'x-bfcl-type': 'dict', properties: { city: { type: 'string', 'x-bfcl-type': 'string' } } } }] };
+    const r = renderPrompt(entry('qwen3-0.6b'), annotated);
+    expect(r.prompt).not.toContain('x-bfcl-type');
+    expect(r.tools[0].function.parameters).toEqual({ type: 'object', properties: { city: { type: 'string' } }, required: ['city'] });
+  });
+});
+
 describe('template precedence with a model folder', () => {
   it("the folder's chat_template.jinja, else tokenizer_config's chat_template, else the registry's", () => {
     const dir = mkdtempSync(join(tmpdir(), 'nb-prompt-'));
