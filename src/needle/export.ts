@@ -19,10 +19,13 @@
 // (self-attention only, positions counted separately in encoder and decoder); GQA; key padding mask
 // from token 0 in encoder self- and cross-attention, causal in the decoder; final norms; tied logits.
 //
-// Speed choices (decode is per-op-overhead bound): σ(gate) is folded into out_proj, so each residual
-// add fuses into SkipSimplifiedLayerNormalization with the next norm; q|k|v is one MatMul;
-// GroupQueryAttention does RoPE, the cache append, causal GQA in one node; σ-gated norms use 1+scale
-// precomputed. Quantized variants replace every dense kernel by MatMulNBits (block 32, symmetric,
+// Speed choices. Decode (one token) is bound by memory traffic — weights, the tied output layer and
+// the cross K/V are all read every step — and by per-node overhead; prefill by MatMul FLOPs.
+// σ(gate) is folded into out_proj, so each residual add fuses into SkipSimplifiedLayerNormalization
+// with the next norm; q|k|v is one MatMul; in the decoder GroupQueryAttention does RoPE, the cache
+// append and causal GQA in one node; 1/√hd is folded into the q-norm gamma where attention is plain
+// MatMuls (encoder self-attention, cross-attention); 1+scale is precomputed. ~27 nodes per decoder
+// layer before onnxruntime's own fusions. Quantized variants replace every dense kernel by MatMulNBits (block 32, symmetric,
 // Needle's QAT scheme, see src/onnx/quantize.ts); the embedding stays float32 unless
 // `quantizeLogits` is set (Needle's QAT never quantizes it), which then also quantizes the tied output
 // layer used for logits.
