@@ -1,6 +1,5 @@
 // `needle-bench report <run-dir>... --out <dir>`
 import type { Command } from 'commander';
-import { writeReport } from '../../report/write-report.ts';
 
 export function register(program: Command): void {
   program
@@ -14,6 +13,8 @@ export function register(program: Command): void {
       // the report byte-for-byte reproducible from the same run directories.
       const epoch = process.env.SOURCE_DATE_EPOCH;
       const now = epoch && /^\d+$/.test(epoch) ? new Date(Number(epoch) * 1000) : undefined;
+      // vega and the report writer load only when a report is written: they cost seconds of start-up.
+      const { writeReport } = await import('../../report/write-report.ts');
       const { summary, files } = await writeReport({ runDirs, outDir: opts.out, suitePaths: opts.suite, now });
       for (const w of summary.warnings) console.error(`warning: ${w}`);
       const present = summary.models.filter((m) => m.results > 0).length;
