@@ -129,7 +129,13 @@ export class TransformersProvider implements Provider {
       dtype: this.settings.dtype as 'fp32',
       device: 'cpu',
       use_external_data_format: data.length === 0 ? false : data.length === 1 ? true : data.length,
-      session_options: threads ? { intraOpNumThreads: threads, interOpNumThreads: 1 } : {},
+      // Same session policy as the Needle engine, so throughput comparisons are like for like: one
+      // inter-op thread, no spin-waiting (on a loaded machine spinning threads steal the working cores).
+      session_options: {
+        interOpNumThreads: 1,
+        ...(threads ? { intraOpNumThreads: threads } : {}),
+        extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
+      } as Record<string, unknown>,
     });
     const genEos = (this.model as unknown as { generation_config?: { eos_token_id?: number | number[] | null } }).generation_config?.eos_token_id;
     const configEos = Array.isArray(genEos) ? genEos : genEos != null ? [genEos] : [];
@@ -170,6 +176,7 @@ export class TransformersProvider implements Provider {
         ...(ignoredStopTokens.length ? { ignoredStopTokens } : {}),
         dtype: this.settings.dtype,
         runtime: 'transformers.js + onnxruntime-node',
+        sessionOptions: { threads: threads ?? 'default', interOpThreads: 1, spinning: false },
         transformersJs: tf.env.version,
         prompt: this.entry.prompt ?? {},
         chatTemplateFallback: this.entry.chatTemplate,
