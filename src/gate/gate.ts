@@ -53,6 +53,8 @@ export interface GateOptions {
   config: GateConfig;
   /** Only gate this model (a model id as in the run / baseline). */
   model?: string;
+  /** Gate only the baseline's entries for this suite (a baseline may hold several suites). */
+  suite?: string;
   /** Compare even when the suite's content hash changed (pairs whatever case ids still match). */
   allowSuiteChange?: boolean;
 }
@@ -68,6 +70,12 @@ export function evaluateGate(baseline: Baseline, run: GateRun, opts: GateOptions
     entries = entries.filter((e) => e.model === opts.model);
     if (entries.length === 0) {
       throw new GateInputError(`model ${opts.model} is not in the baseline (baseline has: ${[...new Set(baseline.entries.map((e) => e.model))].join(', ') || 'none'})`);
+    }
+  }
+  if (opts.suite !== undefined) {
+    entries = entries.filter((e) => e.suite === opts.suite);
+    if (entries.length === 0) {
+      throw new GateInputError(`suite ${opts.suite} is not in the baseline (baseline has: ${[...new Set(baseline.entries.map((e) => e.suite))].join(', ') || 'none'})`);
     }
   }
   const results = entries.map((entry) => {
@@ -89,7 +97,7 @@ export function evaluateGate(baseline: Baseline, run: GateRun, opts: GateOptions
   });
   const covered = new Set(baseline.entries.map((e) => `${e.model}\u0000${e.suite}`));
   const notInBaseline = [...new Map(run.records.map((r) => [`${r.model}\u0000${r.suite}`, { model: r.model, suite: r.suite }])).entries()]
-    .filter(([key, v]) => !covered.has(key) && (opts.model === undefined || v.model === opts.model))
+    .filter(([key, v]) => !covered.has(key) && (opts.model === undefined || v.model === opts.model) && (opts.suite === undefined || v.suite === opts.suite))
     .map(([, v]) => v);
   return { passed: results.every((e) => e.checks.every((c) => c.status !== 'fail')), config: opts.config, entries: results, notInBaseline };
 }

@@ -38,6 +38,8 @@ export interface GateCommandOptions {
   /** One run directory, or several (merged, e.g. models run in separate CI jobs). */
   run: string | string[];
   model?: string;
+  /** Gate only the baseline's entries for this suite. */
+  suite?: string;
   tolerance?: string[];
   config?: string;
   junit?: string;
@@ -77,7 +79,7 @@ function gateAndReport(opts: GateCommandOptions, summaryFile: string | undefined
   }
   config = applyToleranceFlags(config, opts.tolerance ?? []);
   const run = loadGateRun(opts.run);
-  const result = evaluateGate(baseline, run, { config, model: opts.model, allowSuiteChange: opts.allowSuiteChange });
+  const result = evaluateGate(baseline, run, { config, model: opts.model, suite: opts.suite, allowSuiteChange: opts.allowSuiteChange });
   const markdown = gateMarkdown(result, opts.baseline, baseline, run.dir);
   if (opts.junit) {
     try {

@@ -184,6 +184,21 @@ describe('gate', () => {
     expect(() => runGate({ baseline: join(root, 'step-summary.md'), run: changed })).toThrow(/invalid JSON/);
   });
 
+  it('gates one suite of a multi-suite baseline with --suite (a smoke subset in CI)', async () => {
+    const suites = [{ name: 'core', hash: HASH }, { name: 'smoke', hash: 'c'.repeat(64) }];
+    const both = join(root, 'both-suites');
+    await writeRun(both, [...records(100, range(80, 100)), ...records(10, new Set([9]), { suite: 'smoke' })], { suites, models: [{ spec: 'needle', status: 'ok' }] });
+    const multi = join(root, 'baselines', 'multi.json');
+    saveBaseline({ run: both, out: multi });
+    const smokeOnly = join(root, 'smoke-only');
+    await writeRun(smokeOnly, records(10, range(5, 10), { suite: 'smoke' }), { suites, models: [{ spec: 'needle', status: 'ok' }] });
+    expect(() => runGate({ baseline: multi, run: smokeOnly, stepSummary: join(root, 'x.md') })).toThrow(/suite core is not in run/);
+    const r = runGate({ baseline: multi, run: smokeOnly, suite: 'smoke', stepSummary: join(root, 'x.md') });
+    expect(r.result.entries.map((e) => e.suite)).toEqual(['smoke']);
+    expect(r.exitCode).toBe(0); // 9/10 → 5/10 is 4 newly failing cases: beyond tolerance, not significant (p = 0.125)
+    expect(() => runGate({ baseline: multi, run: smokeOnly, suite: 'bfcl', stepSummary: join(root, 'x.md') })).toThrow(/suite bfcl is not in the baseline \(baseline has: core, smoke\)/);
+  });
+
   it('exits 1 from the command line on a regression and prints the summary', async () => {
     const bad = await run(records(100, range(60, 100)));
     const r = spawnSync(process.execPath, [join(REPO, 'bin/needle-bench.js'), 'gate', '--baseline', baselineFile, '--run', bad, '--tolerance', 'passRate=2pp'],

@@ -24,11 +24,12 @@ export function register(program: Command): void {
     .requiredOption('--baseline <file>', 'baseline file (from `needle-bench baseline save`)')
     .requiredOption('--run <run-dirs...>', 'run directory to check (several are merged, e.g. models run in separate jobs)')
     .option('--model <id>', 'gate only this model')
+    .option('--suite <name>', "gate only the baseline's entries for this suite (e.g. a smoke subset in CI)")
     .option('--tolerance <metric=value...>', `override tolerances: rates as fractions or "2pp", speed as fractions or "20%", "off" to skip, alpha=<p> (defaults: ${defaults}, alpha=${DEFAULT_GATE_CONFIG.alpha})`)
     .option('--config <file>', 'JSON file {"alpha": 0.05, "tolerances": {"passRate": "2pp", ...}} (flags win)')
     .option('--junit <file>', 'write JUnit XML')
     .option('--allow-suite-change', 'compare even if the suite content hash changed (pairs the case ids both still have)')
-    .action((opts: { baseline: string; run: string[]; model?: string; tolerance?: string[]; config?: string; junit?: string; allowSuiteChange?: boolean }) => {
+    .action((opts: { baseline: string; run: string[]; model?: string; suite?: string; tolerance?: string[]; config?: string; junit?: string; allowSuiteChange?: boolean }) => {
       const { markdown, exitCode } = runGate(opts);
       console.log(markdown);
       process.exitCode = exitCode;
