@@ -153,6 +153,29 @@ export class GraphBuilder {
   }
 
   encode(): Uint8Array {
+    return this.encodeGraph(this.initializers);
+  }
+
+  /**
+   * The model with every initializer of at least `minBytes` moved to one external data file named
+   * `location` (e.g. "model.onnx_data", as HF ONNX exports ship large models), each at a 4096-aligned
+   * offset. Returns the model bytes and the data file's bytes.
+   */
+  encodeWithExternalData(location: string, minBytes = 1024): { model: Uint8Array; data: Uint8Array } {
+    const ALIGN = 4096;
+    let size = 0;
+    const placed = this.initializers.map((t) => {
+      if (t.raw.byteLength < minBytes) return t;
+      const offset = Math.ceil(size / ALIGN) * ALIGN;
+      size = offset + t.raw.byteLength;
+      return { ...t, external: { location, offset, length: t.raw.byteLength } };
+    });
+    const data = new Uint8Array(size);
+    for (const t of placed) if (t.external) data.set(t.raw, t.external.offset);
+    return { model: this.encodeGraph(placed), data };
+  }
+
+  private encodeGraph(initializers: TensorProto[]): Uint8Array {
     const usesMs = this.nodes.some((n) => n.domain === MS_DOMAIN);
     const opsets = [{ domain: '', version: this.options.opset ?? 17 }];
     if (usesMs) opsets.push({ domain: MS_DOMAIN, version: this.options.msOpset ?? 1 });
@@ -160,7 +183,7 @@ export class GraphBuilder {
       irVersion: this.options.irVersion ?? 8,
       opsets,
       producerName: 'needle-bench',
-      graph: { name: this.name, nodes: this.nodes, initializers: this.initializers, inputs: this.inputs, outputs: this.outputs },
+      graph: { name: this.name, nodes: this.nodes, initializers, inputs: this.inputs, outputs: this.outputs },
       metadata: this.metadata,
     });
   }

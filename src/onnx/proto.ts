@@ -40,6 +40,11 @@ export interface TensorProto {
   dims: number[];
   /** Little-endian raw bytes, C order. */
   raw: Uint8Array;
+  /**
+   * Stored outside the model file instead (ONNX external data: data_location EXTERNAL, `raw` not
+   * written): `length` bytes at `offset` of the file `location`, relative to the model file.
+   */
+  external?: { location: string; offset: number; length: number };
 }
 
 export type AttributeValue =
@@ -188,6 +193,18 @@ function encodeTensor(t: TensorProto): Writer {
   w.tag(2, 0);
   w.varint(t.dataType);
   stringField(w, 8, t.name);
+  if (t.external) {
+    // external_data (13): StringStringEntryProto {key = 1, value = 2}; data_location (14) = EXTERNAL.
+    for (const [key, value] of [['location', t.external.location], ['offset', String(t.external.offset)], ['length', String(t.external.length)]]) {
+      const entry = new Writer();
+      stringField(entry, 1, key);
+      stringField(entry, 2, value);
+      messageField(w, 13, entry);
+    }
+    w.tag(14, 0);
+    w.varint(1);
+    return w;
+  }
   w.tag(9, 2);
   w.bytes(t.raw);
   return w;
