@@ -276,3 +276,34 @@ function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];
 }
+
+// As the registry entries load real models: dtype q4 (onnx/model_q4.onnx with MatMulNBits linears) with
+// the weights in model_q4.onnx_data — the provider's defaults, nothing overridden but the token cap.
+describe.each(['qwen3', 'lfm2'] as TinyFamily[])('tiny %s as q4 with external data through the provider', (family) => {
+  it('loads model_q4.onnx + model_q4.onnx_data with the entry dtype, generates, and matches a no-cache pass', async () => {
+    const dirName = `${family}-q4ext`;
+    const folder = writeTinyModel(family, join(root, dirName), { dtypes: ['q4'], externalData: true });
+    const registryId = TINY_FAMILIES[family].registryId;
+    expect(modelRegistry().get(registryId)!.dtype).toBe('q4');
+    const provider = await createProvider(`transformers:${folder.dir}#${registryId}`, { cacheDir: root, maxNewTokens: N, threads: 1 });
+    providers.push(provider);
+    const prov = await provider.load();
+    expect(Object.keys(prov.weightHashes!)).toEqual(expect.arrayContaining(['onnx/model_q4.onnx', 'onnx/model_q4.onnx_data']));
+    expect((prov.generation as { dtype: string }).dtype).toBe('q4');
+    const g = await provider.generate(SUITE_CASE);
+    const info = g.info as { outputIds: number[] };
+    expect(info.outputIds.length).toBeGreaterThan(0);
+
+    const tokenizer = await tf.AutoTokenizer.from_pretrained(dirName, { local_files_only: true });
+    const model = await tf.AutoModelForCausalLM.from_pretrained(dirName, { local_files_only: true, dtype: 'q4', device: 'cpu', use_external_data_format: true });
+    const promptIds = tokenizer.encode(renderPrompt(modelRegistry().get(registryId)!, SUITE_CASE, folder.dir).prompt, { add_special_tokens: false });
+    const seq = [...promptIds, ...info.outputIds];
+    const full = (await (model as unknown as (a: Record<string, unknown>) => Promise<{ logits: Tensor }>)({
+      input_ids: new tf.Tensor('int64', BigInt64Array.from(seq.map(BigInt)), [1, seq.length]),
+      attention_mask: new tf.Tensor('int64', new BigInt64Array(seq.length).fill(1n), [1, seq.length]),
+    })).logits;
+    expect(info.outputIds).toEqual(info.outputIds.map((_, i) => argmax(rowOf(full, promptIds.length - 1 + i))));
+    await (model as unknown as { dispose(): Promise<unknown> }).dispose();
+    console.log(`[tiny ${family} q4+external data provider] ${folder.onnxBytes} B on disk, prompt ${g.promptTokens} tok, ${g.generatedTokens} generated, total ${g.timings.totalMs.toFixed(0)} ms`);
+  }, 60_000);
+});

@@ -2,6 +2,9 @@
 // earlier tokens each position can see (causality, Gemma3's sliding window boundary, LFM2's causal
 // convolution width), Granite's logits_scaling, and the empty-cache contract transformers.js relies on.
 // These are properties of the graph structure; the weights are random.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import type { TinyModel } from '../../src/onnx/architectures/common.ts';
@@ -9,13 +12,14 @@ import { buildGemma3, GEMMA3_TINY } from '../../src/onnx/architectures/gemma3.ts
 import { buildGranite, GRANITE_TINY } from '../../src/onnx/architectures/granite.ts';
 import { buildLfm2, LFM2_TINY } from '../../src/onnx/architectures/lfm2.ts';
 import { buildQwen3, QWEN3_TINY } from '../../src/onnx/architectures/qwen3.ts';
+import { dequantizeKernel, quantizeKernel } from '../../src/onnx/quantize.ts';
 import { referenceLogits } from '../helpers/tiny-reference.ts';
 
 const VOCAB = 40;
 
 /** Logits [seq, vocab] for one sequence from an empty cache. */
-async function logits(model: TinyModel, tokens: number[]): Promise<Float32Array[]> {
-  const session = await ort.InferenceSession.create(model.onnx, { intraOpNumThreads: 1 });
+async function logits(model: TinyModel, tokens: number[], file?: string): Promise<Float32Array[]> {
+  const session = await ort.InferenceSession.create((file ?? model.onnx) as Uint8Array, { intraOpNumThreads: 1 });
   const c = model.config as Record<string, number & string[]>;
   const S = tokens.length;
   const i64 = (xs: number[]) => new ort.Tensor('int64', BigInt64Array.from(xs.map(BigInt)), [1, xs.length]);
@@ -73,6 +77,50 @@ describe('tiny baseline graphs against a plain TypeScript forward pass from the 
     console.log(`[reference] ${_name}: max |Δlogit| ${worst.toExponential(2)} (max |logit| ${scale.toFixed(2)})`);
     expect(scale).toBeGreaterThan(0.1);
     expect(worst).toBeLessThan(1e-3);
+  });
+});
+
+describe('tiny baseline graphs: q4 and external data', () => {
+  it('q4 graphs (MatMulNBits linears) equal the reference run with the dequantized kernels', async () => {
+    for (const model of [
+      buildQwen3({ ...QWEN3_TINY, vocab: VOCAB }, 2, { q4: true }),
+      buildLfm2({ ...LFM2_TINY, vocab: VOCAB }, 4, { q4: true }),
+      buildGemma3({ ...GEMMA3_TINY, vocab: VOCAB, slidingWindow: 4 }, 1, { q4: true }),
+    ]) {
+      expect(model.onnx.length).toBeGreaterThan(0);
+      // Linear kernels are [in, out] and 2-D in `weights`; swap in what MatMulNBits computes with.
+      const c = model.config as Record<string, number>;
+      const dims = (name: string, w: Float32Array): [number, number] | undefined => {
+        if (!/_proj$|\.w[123]$/.test(name)) return undefined;
+        const K = /down_proj$|o_proj$|out_proj$|\.w2$/.test(name) && !/conv\.out_proj/.test(name) ? w.length / c.hidden_size : c.hidden_size;
+        return [K, w.length / K];
+      };
+      const deq = new Map([...model.weights].map(([name, w]) => {
+        const kn = dims(name, w);
+        return [name, kn ? dequantizeKernel(quantizeKernel(w, kn[0], kn[1], 4, 32)) : w];
+      }));
+      const got = await logits(model, TOKENS);
+      const want = referenceLogits(model.config, deq, TOKENS);
+      let worst = 0;
+      for (let s = 0; s < TOKENS.length; s++) for (let v = 0; v < VOCAB; v++) worst = Math.max(worst, Math.abs(got[s][v] - want[s][v]));
+      expect(worst).toBeLessThan(1e-3);
+    }
+  });
+
+  it('encodeWithExternalData: weights in <file>_data, loaded by path, same logits', async () => {
+    const model = buildQwen3({ ...QWEN3_TINY, vocab: VOCAB });
+    const dir = mkdtempSync(join(tmpdir(), 'nb-extdata-'));
+    try {
+      const { model: graph, data } = model.builder.encodeWithExternalData('model.onnx_data');
+      expect(graph.byteLength).toBeLessThan(model.onnx.byteLength / 4);
+      writeFileSync(join(dir, 'model.onnx'), graph);
+      writeFileSync(join(dir, 'model.onnx_data'), data);
+      const inline = await logits(model, TOKENS);
+      const external = await logits(model, TOKENS, join(dir, 'model.onnx'));
+      expect(external).toEqual(inline);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

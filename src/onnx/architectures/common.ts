@@ -18,20 +18,36 @@
 // window: key slot j is visible to query slot i iff j ≤ i and i − j < window and mask[j] = 1.
 import { DataType, GraphBuilder, type Value } from '../builder.ts';
 import * as op from '../ops.ts';
+import { quantizeKernel } from '../quantize.ts';
 
 const recorded = new WeakMap<GraphBuilder, Map<string, Float32Array>>();
+const quantized = new WeakSet<GraphBuilder>();
+
+export interface BuildOptions {
+  /**
+   * Linear layers as com.microsoft MatMulNBits with 4-bit block-32 symmetric weights — the operator
+   * HF's q4 ONNX exports (model_q4.onnx) use; embeddings, norms and the tied output layer stay float32.
+   */
+  q4?: boolean;
+}
+
+export function newGraph(name: string, options: BuildOptions = {}): GraphBuilder {
+  const g = new GraphBuilder(options.q4 ? `${name}-q4` : name);
+  if (options.q4) quantized.add(g);
+  return g;
+}
 
 /** A float32 weight initializer, also recorded by name (TinyModel.weights) for reference checks. */
 export function param(g: GraphBuilder, name: string, data: Float32Array, dims: number[]): Value {
-  let map = recorded.get(g);
-  if (!map) recorded.set(g, (map = new Map()));
-  map.set(name, data);
+  weightsOf(g).set(name, data);
   return g.weight(name, data, dims);
 }
 
 /** Every weight `param` recorded for `g`, by initializer name (HF parameter names). */
 export function weightsOf(g: GraphBuilder): Map<string, Float32Array> {
-  return recorded.get(g) ?? new Map();
+  let map = recorded.get(g);
+  if (!map) recorded.set(g, (map = new Map()));
+  return map;
 }
 
 /** Deterministic weights: mulberry32 + Box–Muller. */
@@ -135,9 +151,14 @@ export function rmsNorm(g: GraphBuilder, x: Value, gamma: Float32Array, eps: num
   return op.rmsNormPlain(g, x, param(g, name, gamma, [gamma.length]), eps);
 }
 
-/** x [.., in] · W [in, out]. */
+/** x [.., in] · W [in, out] (MatMulNBits for a q4 graph; `weights` keeps the float kernel). */
 export function linear(g: GraphBuilder, x: Value, w: Float32Array, inDim: number, outDim: number, name: string): Value {
-  return op.matMul(g, x, param(g, name, w, [inDim, outDim]));
+  if (!quantized.has(g)) return op.matMul(g, x, param(g, name, w, [inDim, outDim]));
+  weightsOf(g).set(name, w);
+  const q = quantizeKernel(w, inDim, outDim, 4, 32);
+  const packed = g.initializer(`${name}.q4`, DataType.UINT8, [outDim, inDim / 32, 16], q.packed);
+  const scales = g.weight(`${name}.scales`, q.scales, [q.scales.length]);
+  return op.matMulNBits(g, x, packed, scales, { K: inDim, N: outDim, bits: 4, blockSize: 32 });
 }
 
 export interface AttentionWeightsF32 {
@@ -246,6 +267,8 @@ export function tiedLogits(g: GraphBuilder, h: Value, table: Value, vocab: numbe
 /** A built tiny model: the graph bytes and the config.json it goes with. */
 export interface TinyModel {
   onnx: Uint8Array;
+  /** The graph itself, e.g. for `encodeWithExternalData`. */
+  builder: GraphBuilder;
   config: Record<string, unknown>;
   /** The weights by HF parameter name; linear kernels stored [in, out] (transposed from torch). */
   weights: Map<string, Float32Array>;

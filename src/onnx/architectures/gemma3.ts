@@ -4,11 +4,10 @@
 // every RMSNorm scales by (1 + w); per-head q/k norms; attention scale query_pre_attn_scalar^−½;
 // sliding-window layers (window `sliding_window`, RoPE base rope_local_base_freq) and global layers
 // (RoPE base rope_theta); final norm; tied output layer. I/O contract: common.ts.
-import { GraphBuilder } from '../builder.ts';
 import * as op from '../ops.ts';
 import {
   attentionBias, declareDecoderInputs, declarePastKv, embed, gatedMlp, randomAttention, randomMlp, rmsNorm, ropeTables,
-  param, Rng, selfAttention, tiedLogits, weightsOf, type TinyModel,
+  newGraph, param, Rng, selfAttention, tiedLogits, weightsOf, type BuildOptions, type TinyModel,
 } from './common.ts';
 
 export interface Gemma3Dims {
@@ -47,9 +46,9 @@ function gemmaGamma(rng: Rng, n: number): Float32Array {
   return Float32Array.from(rng.normals(n, 0.1), (w) => 1 + w);
 }
 
-export function buildGemma3(d: Gemma3Dims, seed = 1): TinyModel {
+export function buildGemma3(d: Gemma3Dims, seed = 1, options: BuildOptions = {}): TinyModel {
   const rng = new Rng(seed);
-  const g = new GraphBuilder('tiny-gemma3-text');
+  const g = newGraph('tiny-gemma3-text', options);
   const inputs = declareDecoderInputs(g);
   const table = param(g, 'model.embed_tokens.weight', rng.normals(d.vocab * d.hidden, 1 / Math.sqrt(d.hidden)), [d.vocab, d.hidden]);
   let h = op.mul(g, embed(g, inputs.inputIds, table), g.constF32([Math.sqrt(d.hidden)], []));
@@ -79,6 +78,7 @@ export function buildGemma3(d: Gemma3Dims, seed = 1): TinyModel {
   const weights = new Map([...weightsOf(g)].map(([name, w]) => [name, /norm/.test(name) ? Float32Array.from(w, (x) => x - 1) : w]));
   return {
     onnx: g.encode(),
+    builder: g,
     weights,
     config: {
       architectures: ['Gemma3ForCausalLM'],

@@ -6,11 +6,10 @@
 // RoPE base rope_theta; each block output × residual_multiplier before the residual add; SwiGLU FFN
 // (shared_mlp.input_linear = [gate | up], output_linear); final norm; tied output layer; logits ÷
 // logits_scaling. I/O contract: common.ts.
-import { GraphBuilder } from '../builder.ts';
 import * as op from '../ops.ts';
 import {
   attentionBias, declareDecoderInputs, declarePastKv, embed, gatedMlp, randomAttention, randomMlp, rmsNorm, ropeTables,
-  param, Rng, selfAttention, tiedLogits, weightsOf, type TinyModel,
+  newGraph, param, Rng, selfAttention, tiedLogits, weightsOf, type BuildOptions, type TinyModel,
 } from './common.ts';
 
 export interface GraniteDims {
@@ -44,10 +43,10 @@ export const GRANITE_TINY: Omit<GraniteDims, 'vocab' | 'modelType'> = {
   logitsScaling: 0.25,
 };
 
-export function buildGranite(d: GraniteDims, seed = 3): TinyModel {
+export function buildGranite(d: GraniteDims, seed = 3, options: BuildOptions = {}): TinyModel {
   const rng = new Rng(seed);
   const headDim = d.hidden / d.heads;
-  const g = new GraphBuilder(`tiny-${d.modelType}`);
+  const g = newGraph(`tiny-${d.modelType}`, options);
   const inputs = declareDecoderInputs(g);
   const table = param(g, 'model.embed_tokens.weight', rng.normals(d.vocab * d.hidden, 1 / d.embeddingMultiplier), [d.vocab, d.hidden]);
   let h = op.mul(g, embed(g, inputs.inputIds, table), g.constF32([d.embeddingMultiplier], []));
@@ -100,5 +99,6 @@ export function buildGranite(d: GraniteDims, seed = 3): TinyModel {
           num_local_experts: 0,
           shared_intermediate_size: d.ffn,
         };
-  return { onnx: g.encode(), config, weights: weightsOf(g) };
+  return { onnx: g.encode(),
+    builder: g, config, weights: weightsOf(g) };
 }

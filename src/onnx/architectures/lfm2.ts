@@ -11,7 +11,7 @@ import { DataType, GraphBuilder, attr, type Value } from '../builder.ts';
 import * as op from '../ops.ts';
 import {
   attentionBias, declareDecoderInputs, declarePastKv, embed, gatedMlp, linear, randomAttention, randomMlp, rmsNorm, ropeTables,
-  param, Rng, selfAttention, tiedLogits, weightsOf, type TinyModel,
+  newGraph, param, Rng, selfAttention, tiedLogits, weightsOf, type BuildOptions, type TinyModel,
 } from './common.ts';
 
 export type Lfm2LayerType = 'conv' | 'full_attention';
@@ -58,10 +58,10 @@ function shortConv(g: GraphBuilder, x: Value, rng: Rng, d: Lfm2Dims, layer: numb
   return linear(g, y, rng.normals(H * H, 1 / Math.sqrt(H)), H, H, `${p}.out_proj`);
 }
 
-export function buildLfm2(d: Lfm2Dims, seed = 4): TinyModel {
+export function buildLfm2(d: Lfm2Dims, seed = 4, options: BuildOptions = {}): TinyModel {
   const rng = new Rng(seed);
   const headDim = d.hidden / d.heads;
-  const g = new GraphBuilder('tiny-lfm2');
+  const g = newGraph('tiny-lfm2', options);
   const inputs = declareDecoderInputs(g);
   const table = param(g, 'model.embed_tokens.weight', rng.normals(d.vocab * d.hidden, 1), [d.vocab, d.hidden]);
   let h = embed(g, inputs.inputIds, table);
@@ -84,6 +84,7 @@ export function buildLfm2(d: Lfm2Dims, seed = 4): TinyModel {
   tiedLogits(g, h, table, d.vocab);
   return {
     onnx: g.encode(),
+    builder: g,
     weights: weightsOf(g),
     config: {
       architectures: ['Lfm2ForCausalLM'],

@@ -1,11 +1,10 @@
 // Tiny `qwen3` causal LM after HF transformers' modeling_qwen3: RMSNorm pre-norm blocks, GQA attention
 // with per-head q/k RMSNorm before RoPE (base rope_theta), scale head_dim^−½, SwiGLU FFN, final norm,
 // tied embeddings (as Qwen3-0.6B). I/O contract: common.ts.
-import { GraphBuilder } from '../builder.ts';
 import * as op from '../ops.ts';
 import {
   attentionBias, declareDecoderInputs, declarePastKv, embed, gatedMlp, randomAttention, randomMlp, rmsNorm, ropeTables,
-  param, Rng, selfAttention, tiedLogits, weightsOf, type TinyModel,
+  newGraph, param, Rng, selfAttention, tiedLogits, weightsOf, type BuildOptions, type TinyModel,
 } from './common.ts';
 
 export interface Qwen3Dims {
@@ -22,9 +21,9 @@ export interface Qwen3Dims {
 
 export const QWEN3_TINY: Omit<Qwen3Dims, 'vocab'> = { hidden: 64, ffn: 128, layers: 3, heads: 4, kvHeads: 2, headDim: 16, ropeTheta: 1_000_000, eps: 1e-6 };
 
-export function buildQwen3(d: Qwen3Dims, seed = 2): TinyModel {
+export function buildQwen3(d: Qwen3Dims, seed = 2, options: BuildOptions = {}): TinyModel {
   const rng = new Rng(seed);
-  const g = new GraphBuilder('tiny-qwen3');
+  const g = newGraph('tiny-qwen3', options);
   const inputs = declareDecoderInputs(g);
   const table = param(g, 'model.embed_tokens.weight', rng.normals(d.vocab * d.hidden, 1), [d.vocab, d.hidden]);
   let h = embed(g, inputs.inputIds, table);
@@ -44,6 +43,7 @@ export function buildQwen3(d: Qwen3Dims, seed = 2): TinyModel {
   tiedLogits(g, h, table, d.vocab);
   return {
     onnx: g.encode(),
+    builder: g,
     weights: weightsOf(g),
     config: {
       architectures: ['Qwen3ForCausalLM'],

@@ -8,7 +8,7 @@
 // For end-to-end tests of the provider path without real weights: what the model says is noise.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { TinyModel } from './common.ts';
+import type { BuildOptions, TinyModel } from './common.ts';
 import { buildGemma3, GEMMA3_TINY } from './gemma3.ts';
 import { buildGranite, GRANITE_TINY } from './granite.ts';
 import { buildLfm2, LFM2_TINY } from './lfm2.ts';
@@ -30,7 +30,7 @@ export interface TinyFamilySpec {
   specialTokens: Record<string, string>;
   /** Tokens that end generation (generation_config.json eos_token_id). */
   stopTokens: string[];
-  build: (vocab: number) => TinyModel;
+  build: (vocab: number, options?: BuildOptions) => TinyModel;
 }
 
 const sp = (content: string, special = true): AddedTokenSpec => ({ content, special });
@@ -47,7 +47,7 @@ const GRANITE: TinyFamilySpec = {
     ],
     specialTokens: { bos_token: '<|end_of_text|>', eos_token: '<|end_of_text|>', pad_token: '<|pad|>', unk_token: '<|end_of_text|>' },
     stopTokens: ['<|end_of_text|>'],
-    build: (vocab) => buildGranite({ vocab, modelType: 'granite', ...GRANITE_TINY }),
+    build: (vocab, o) => buildGranite({ vocab, modelType: 'granite', ...GRANITE_TINY }, undefined, o),
   };
 
 export const TINY_FAMILIES: Record<TinyFamily, TinyFamilySpec> = {
@@ -64,7 +64,7 @@ export const TINY_FAMILIES: Record<TinyFamily, TinyFamilySpec> = {
     ],
     specialTokens: { bos_token: '<bos>', eos_token: '<eos>', pad_token: '<pad>', unk_token: '<unk>' },
     stopTokens: ['<eos>', '<end_of_turn>'],
-    build: (vocab) => buildGemma3({ vocab, ...GEMMA3_TINY }),
+    build: (vocab, o) => buildGemma3({ vocab, ...GEMMA3_TINY }, undefined, o),
   },
   qwen3: {
     family: 'qwen3',
@@ -79,7 +79,7 @@ export const TINY_FAMILIES: Record<TinyFamily, TinyFamilySpec> = {
     ],
     specialTokens: { eos_token: '<|im_end|>', pad_token: '<|endoftext|>' },
     stopTokens: ['<|im_end|>', '<|endoftext|>'],
-    build: (vocab) => buildQwen3({ vocab, ...QWEN3_TINY }),
+    build: (vocab, o) => buildQwen3({ vocab, ...QWEN3_TINY }, undefined, o),
   },
   granite: GRANITE,
   // Granite 4.0's dense checkpoints are published as granitemoehybrid (all layers "attention"); same
@@ -88,7 +88,7 @@ export const TINY_FAMILIES: Record<TinyFamily, TinyFamilySpec> = {
     ...GRANITE,
     family: 'granitemoehybrid',
     modelType: 'granitemoehybrid',
-    build: (vocab) => buildGranite({ vocab, modelType: 'granitemoehybrid', ...GRANITE_TINY }),
+    build: (vocab, o) => buildGranite({ vocab, modelType: 'granitemoehybrid', ...GRANITE_TINY }, undefined, o),
   },
   lfm2: {
     family: 'lfm2',
@@ -103,7 +103,7 @@ export const TINY_FAMILIES: Record<TinyFamily, TinyFamilySpec> = {
     ],
     specialTokens: { bos_token: '<|startoftext|>', eos_token: '<|im_end|>', pad_token: '<|pad|>' },
     stopTokens: ['<|im_end|>'],
-    build: (vocab) => buildLfm2({ vocab, ...LFM2_TINY }),
+    build: (vocab, o) => buildLfm2({ vocab, ...LFM2_TINY }, undefined, o),
   },
 };
 
@@ -126,13 +126,25 @@ export interface TinyModelFolder {
   tokenIds: Record<string, number>;
   vocabSize: number;
   chatTemplate: string;
+  /** Bytes of every ONNX file written (graphs and external data). */
   onnxBytes: number;
 }
 
+export interface TinyModelOptions {
+  /**
+   * Which ONNX files to write, by transformers.js dtype: fp32 → onnx/model.onnx, q4 → onnx/model_q4.onnx
+   * (MatMulNBits 4-bit linears, what the registry entries load). Default ['fp32'].
+   */
+  dtypes?: ('fp32' | 'q4')[];
+  /** Store the weights in `<file>_data` next to each .onnx file, as HF ONNX exports do. Default false. */
+  externalData?: boolean;
+  templateDir?: string;
+}
+
 /** Writes the tiny model folder for `family` into `dir` (created). Deterministic for a given family. */
-export function writeTinyModel(family: TinyFamily, dir: string, templateDir = CHAT_TEMPLATE_DIR): TinyModelFolder {
+export function writeTinyModel(family: TinyFamily, dir: string, options: TinyModelOptions = {}): TinyModelFolder {
   const spec = TINY_FAMILIES[family];
-  const chatTemplate = readFileSync(join(templateDir, spec.template), 'utf8');
+  const chatTemplate = readFileSync(join(options.templateDir ?? CHAT_TEMPLATE_DIR, spec.template), 'utf8');
   const tok = buildTinyTokenizer(chatTemplate + CORPUS_EXTRA, spec.added);
   const model = spec.build(tok.vocabSize);
   const id = (t: string | undefined): number | null => (t === undefined ? null : (tok.ids[t] ?? null));
@@ -162,6 +174,19 @@ export function writeTinyModel(family: TinyFamily, dir: string, templateDir = CH
   );
   writeFileSync(join(dir, 'tokenizer.json'), JSON.stringify(tok.json));
   writeFileSync(join(dir, 'tokenizer_config.json'), JSON.stringify(tokenizerConfig, null, 2));
-  writeFileSync(join(dir, 'onnx', 'model.onnx'), model.onnx);
-  return { dir, spec, tokenIds: tok.ids, vocabSize: tok.vocabSize, chatTemplate, onnxBytes: model.onnx.byteLength };
+  let onnxBytes = 0;
+  for (const dtype of options.dtypes ?? ['fp32']) {
+    const built = dtype === 'fp32' ? model : spec.build(tok.vocabSize, { q4: true });
+    const file = dtype === 'fp32' ? 'model.onnx' : 'model_q4.onnx';
+    if (options.externalData) {
+      const { model: graph, data } = built.builder.encodeWithExternalData(`${file}_data`);
+      writeFileSync(join(dir, 'onnx', file), graph);
+      writeFileSync(join(dir, 'onnx', `${file}_data`), data);
+      onnxBytes += graph.byteLength + data.byteLength;
+    } else {
+      writeFileSync(join(dir, 'onnx', file), built.onnx);
+      onnxBytes += built.onnx.byteLength;
+    }
+  }
+  return { dir, spec, tokenIds: tok.ids, vocabSize: tok.vocabSize, chatTemplate, onnxBytes };
 }
