@@ -210,6 +210,9 @@ describe('BFCL ground truth round trip (property)', () => {
       }),
       { numRuns: 200 },
     );
+    // A parameter or function named "__proto__" is data like any other (found by the property above).
+    const proto = JSON.parse('[{"__proto__": {"__proto__": [1, ""]}}]');
+    expect(callsToGroundTruth(groundTruthToCalls(proto).calls).groundTruth).toEqual(proto);
     // Float-written integers survive text → calls → text.
     fc.assert(
       fc.property(floatText, (text) => {

@@ -5,6 +5,7 @@
 // Python checker tells 12.0 from 12 and JSON.parse does not.
 import { escapePointerToken, pointerTokens } from '../../util/json-lexeme.ts';
 import type { ExpectedArg, ExpectedCall } from '../types.ts';
+import { setOwn } from '../../util/objects.ts';
 
 export type BfclGroundTruth = Record<string, Record<string, unknown[]>>[];
 
@@ -41,7 +42,7 @@ export function groundTruthToCalls(groundTruth: unknown, floatPaths: string[] = 
       const arg: ExpectedArg = values.length === acceptable.length ? { values } : { values, optional: true };
       const argFloats = floats.get(argKey(i, name, param));
       if (argFloats) arg.floatPaths = argFloats.map(({ index, rest }) => `/${newIndex(acceptable, index)}${rest}`);
-      args[param] = arg;
+      setOwn(args, param, arg);
     }
     calls.push({ name, args });
   });
@@ -57,11 +58,13 @@ export function callsToGroundTruth(calls: ExpectedCall[]): { groundTruth: BfclGr
   const groundTruth = calls.map((call, i) => {
     const params: Record<string, unknown[]> = {};
     for (const [param, arg] of Object.entries(call.args)) {
-      params[param] = arg.optional ? [...arg.values, OMIT] : [...arg.values];
+      setOwn(params, param, arg.optional ? [...arg.values, OMIT] : [...arg.values]);
       const prefix = `/${i}/${escapePointerToken(call.name)}/${escapePointerToken(param)}`;
       for (const p of arg.floatPaths ?? []) floatPaths.push(prefix + p);
     }
-    return { [call.name]: params };
+    const entry: Record<string, Record<string, unknown[]>> = {};
+    setOwn(entry, call.name, params);
+    return entry;
   });
   return { groundTruth, floatPaths };
 }
