@@ -2,7 +2,8 @@
 // (AutoModelForCausalLM / AutoTokenizer from a local folder):
 //   config.json            real model_type, tiny dims, token ids
 //   generation_config.json bos / eos / pad ids
-//   tokenizer.json         small byte-level BPE (tiny-tokenizer.ts) + the family's special tokens
+//   tokenizer.json         small BPE (tiny-tokenizer.ts; byte-level, SentencePiece-style for Gemma) + the
+//                          family's special tokens
 //   tokenizer_config.json  the real chat template (../shared/fixtures/chat-templates), special tokens
 //   onnx/model.onnx        the family graph (gemma3.ts, qwen3.ts, granite.ts, lfm2.ts), float32
 // For end-to-end tests of the provider path without real weights: what the model says is noise.
@@ -13,7 +14,7 @@ import { buildGemma3, GEMMA3_TINY } from './gemma3.ts';
 import { buildGranite, GRANITE_TINY } from './granite.ts';
 import { buildLfm2, LFM2_TINY } from './lfm2.ts';
 import { buildQwen3, QWEN3_TINY } from './qwen3.ts';
-import { buildTinyTokenizer, type AddedTokenSpec } from './tiny-tokenizer.ts';
+import { buildTinyTokenizer, type AddedTokenSpec, type TokenizerStyle } from './tiny-tokenizer.ts';
 
 export type TinyFamily = 'functiongemma' | 'qwen3' | 'granite' | 'granitemoehybrid' | 'lfm2';
 
@@ -25,6 +26,8 @@ export interface TinyFamilySpec {
   /** File name under ../shared/fixtures/chat-templates/. */
   template: string;
   tokenizerClass: string;
+  /** Gemma's tokenizer is SentencePiece-style; the others are byte-level BPE. */
+  tokenizerStyle: TokenizerStyle;
   added: AddedTokenSpec[];
   /** tokenizer_config.json special tokens (bos_token, eos_token, pad_token, unk_token). */
   specialTokens: Record<string, string>;
@@ -41,6 +44,7 @@ const GRANITE: TinyFamilySpec = {
     modelType: 'granite',
     template: 'granite-4.0.jinja',
     tokenizerClass: 'GPT2Tokenizer',
+    tokenizerStyle: 'byte-level',
     added: [
       sp('<|end_of_text|>'), sp('<|start_of_role|>'), sp('<|end_of_role|>'), sp('<|pad|>'), sp('<tool_call>', false), sp('</tool_call>', false),
       sp('<tool_response>', false), sp('</tool_response>', false),
@@ -57,6 +61,7 @@ export const TINY_FAMILIES: Record<TinyFamily, TinyFamilySpec> = {
     modelType: 'gemma3_text',
     template: 'functiongemma-270m-it.jinja',
     tokenizerClass: 'GemmaTokenizer',
+    tokenizerStyle: 'sentencepiece',
     added: [
       sp('<pad>'), sp('<eos>'), sp('<bos>'), sp('<unk>'), sp('<mask>'), sp('<start_of_turn>'), sp('<end_of_turn>'),
       sp('<start_of_image>'), sp('<start_function_declaration>'), sp('<end_function_declaration>'), sp('<start_function_call>'),
@@ -72,6 +77,7 @@ export const TINY_FAMILIES: Record<TinyFamily, TinyFamilySpec> = {
     modelType: 'qwen3',
     template: 'qwen3-0.6b.jinja',
     tokenizerClass: 'Qwen2Tokenizer',
+    tokenizerStyle: 'byte-level',
     // Qwen marks only the control tokens special; <tool_call>, <think> ... are plain added tokens.
     added: [
       sp('<|endoftext|>'), sp('<|im_start|>'), sp('<|im_end|>'), sp('<tool_call>', false), sp('</tool_call>', false),
@@ -96,6 +102,7 @@ export const TINY_FAMILIES: Record<TinyFamily, TinyFamilySpec> = {
     modelType: 'lfm2',
     template: 'lfm2.5-instruct.jinja',
     tokenizerClass: 'PreTrainedTokenizerFast',
+    tokenizerStyle: 'byte-level',
     added: [
       sp('<|pad|>'), sp('<|startoftext|>'), sp('<|endoftext|>'), sp('<|im_start|>'), sp('<|im_end|>'), sp('<|tool_list_start|>'),
       sp('<|tool_list_end|>'), sp('<|tool_call_start|>'), sp('<|tool_call_end|>'), sp('<|tool_response_start|>'), sp('<|tool_response_end|>'),
@@ -145,7 +152,7 @@ export interface TinyModelOptions {
 export function writeTinyModel(family: TinyFamily, dir: string, options: TinyModelOptions = {}): TinyModelFolder {
   const spec = TINY_FAMILIES[family];
   const chatTemplate = readFileSync(join(options.templateDir ?? CHAT_TEMPLATE_DIR, spec.template), 'utf8');
-  const tok = buildTinyTokenizer(chatTemplate + CORPUS_EXTRA, spec.added);
+  const tok = buildTinyTokenizer(chatTemplate + CORPUS_EXTRA, spec.added, 300, spec.tokenizerStyle);
   const model = spec.build(tok.vocabSize);
   const id = (t: string | undefined): number | null => (t === undefined ? null : (tok.ids[t] ?? null));
   const eos = spec.stopTokens.map((t) => tok.ids[t]);

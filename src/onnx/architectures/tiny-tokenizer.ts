@@ -1,9 +1,9 @@
-// A small but real byte-level BPE tokenizer (the GPT-2 / Qwen / LFM2 / Granite tokenizer.json format:
-// ByteLevel pre-tokenizer and decoder, BPE model with merges) trained here on a little corpus, plus a
-// family's special tokens as added tokens. Every text round-trips (all 256 bytes are in the vocab).
-// Gemma's real tokenizer is a SentencePiece-style BPE (▁ for spaces, byte fallback); the tiny Gemma
-// uses this byte-level form too — the special tokens and what the harness sees (ids ↔ text) are what
-// matters for the end-to-end path.
+// Small but real BPE tokenizers in the tokenizer.json forms the baselines ship, trained here on a little
+// corpus, plus a family's special tokens as added tokens. Every text round-trips.
+//  - 'byte-level' (GPT-2 / Qwen / LFM2 / Granite): ByteLevel pre-tokenizer and decoder, all 256 byte
+//    symbols in the vocab.
+//  - 'sentencepiece' (Gemma): no pre-tokenizer, a normalizer turning ' ' into '▁', byte_fallback to
+//    <0xNN> tokens for characters outside the vocab, decoder Replace('▁', ' ') + ByteFallback + Fuse.
 
 export interface AddedTokenSpec {
   content: string;
@@ -34,17 +34,26 @@ export function bytesToUnicode(): string[] {
 // GPT-2's pre-tokenization pattern (what the ByteLevel pre-tokenizer with use_regex applies).
 const SPLIT = /'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+/gu;
 
-/** Trains `merges` byte-level BPE merges on `corpus` (most frequent pair first, ties by first seen). */
-export function buildTinyTokenizer(corpus: string, added: AddedTokenSpec[], merges = 300): TinyTokenizer {
-  const b2u = bytesToUnicode();
-  const enc = new TextEncoder();
-  const words = new Map<string, number>();
-  for (const piece of corpus.match(SPLIT) ?? []) {
-    const mapped = Array.from(enc.encode(piece), (b) => b2u[b]).join('');
-    words.set(mapped, (words.get(mapped) ?? 0) + 1);
-  }
+export type TokenizerStyle = 'byte-level' | 'sentencepiece';
+
+/** Trains `merges` BPE merges on `corpus` (most frequent pair first, ties by first seen). */
+export function buildTinyTokenizer(corpus: string, added: AddedTokenSpec[], merges = 300, style: TokenizerStyle = 'byte-level'): TinyTokenizer {
   const vocab = new Map<string, number>();
-  for (const u of b2u) vocab.set(u, vocab.size);
+  const words = new Map<string, number>();
+  if (style === 'byte-level') {
+    const b2u = bytesToUnicode();
+    const enc = new TextEncoder();
+    for (const piece of corpus.match(SPLIT) ?? []) {
+      const mapped = Array.from(enc.encode(piece), (b) => b2u[b]).join('');
+      words.set(mapped, (words.get(mapped) ?? 0) + 1);
+    }
+    for (const u of b2u) vocab.set(u, vocab.size);
+  } else {
+    for (let b = 0; b < 256; b++) vocab.set(`<0x${b.toString(16).toUpperCase().padStart(2, '0')}>`, vocab.size);
+    // Training words: '▁'-prefixed runs (merges never span a word start, as SentencePiece pieces).
+    for (const piece of corpus.replace(/ /g, '\u2581').match(/\u2581*[^\u2581]+|\u2581+/gu) ?? []) words.set(piece, (words.get(piece) ?? 0) + 1);
+    for (const ch of new Set(Array.from(corpus.replace(/ /g, '\u2581')))) if (!vocab.has(ch)) vocab.set(ch, vocab.size);
+  }
   let segs = [...words].map(([w, count]) => ({ parts: Array.from(w), count }));
   const mergeList: [string, string][] = [];
   for (let m = 0; m < merges; m++) {
@@ -80,24 +89,30 @@ export function buildTinyTokenizer(corpus: string, added: AddedTokenSpec[], merg
     return { id, content: t.content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: t.special };
   });
   const byteLevel = { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: true };
+  const sp = style === 'sentencepiece';
   return {
     json: {
       version: '1.0',
       truncation: null,
       padding: null,
       added_tokens: addedTokens,
-      normalizer: null,
-      pre_tokenizer: byteLevel,
-      post_processor: { ...byteLevel, trim_offsets: false },
-      decoder: byteLevel,
+      normalizer: sp ? { type: 'Replace', pattern: { String: ' ' }, content: '\u2581' } : null,
+      pre_tokenizer: sp ? null : byteLevel,
+      post_processor: sp ? null : { ...byteLevel, trim_offsets: false },
+      decoder: sp
+        ? {
+            type: 'Sequence',
+            decoders: [{ type: 'Replace', pattern: { String: '\u2581' }, content: ' ' }, { type: 'ByteFallback' }, { type: 'Fuse' }],
+          }
+        : byteLevel,
       model: {
         type: 'BPE',
         dropout: null,
         unk_token: null,
-        continuing_subword_prefix: '',
-        end_of_word_suffix: '',
-        fuse_unk: false,
-        byte_fallback: false,
+        continuing_subword_prefix: sp ? null : '',
+        end_of_word_suffix: sp ? null : '',
+        fuse_unk: sp,
+        byte_fallback: sp,
         ignore_merges: false,
         vocab: Object.fromEntries(vocab),
         merges: mergeList,
