@@ -5,7 +5,9 @@
 //   in : input_ids int64 [batch_size, sequence_length]
 //        attention_mask int64 [batch_size, total_sequence_length]   (past + new tokens)
 //        position_ids int64 [batch_size, sequence_length]           (transformers.js builds them from the
-//                                                                    mask because the graph declares them)
+//                                                                    mask because the graph declares them;
+//                                                                    from 1 for gemma3_text — RoPE scores
+//                                                                    depend only on relative positions)
 //        past_key_values.{i}.key / .value f32 [batch_size, kv_heads, past_sequence_length, head_dim]
 //   out: logits f32 [batch_size, sequence_length, vocab]
 //        present.{i}.key / .value f32 [batch_size, kv_heads, total_sequence_length, head_dim]
