@@ -161,7 +161,8 @@ export function writeTinyModel(family: TinyFamily, dir: string, options: TinyMod
     bos_token_id: id(spec.specialTokens.bos_token),
     eos_token_id: eos.length === 1 ? eos[0] : eos,
     pad_token_id: id(spec.specialTokens.pad_token),
-    'transformers.js_config': { dtype: 'fp32' },
+    // As onnx-community configs do: the default dtype, and that the weights live in <file>_data.
+    'transformers.js_config': { dtype: (options.dtypes ?? ['fp32'])[0], ...(options.externalData ? { use_external_data_format: true } : {}) },
   };
   const tokenizerConfig: Record<string, unknown> = {
     tokenizer_class: spec.tokenizerClass,
