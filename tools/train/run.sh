@@ -4,7 +4,6 @@
 set -euo pipefail
 WORK=${1:-/tmp/needle-tiny}
 SEED=${SEED:-1}
-STEPS=${STEPS:-800}
 PY=/usr/bin/python3
 # Debian's torch links the reference BLAS (~1 GFLOP/s); OpenBLAS (apt-get install libopenblas0-pthread)
 # is ~15x faster. Loaded for this process only, leaving the system's BLAS alternative untouched.
@@ -22,10 +21,14 @@ npx tsx tools/train/export-data.ts suites/core "$WORK/core.jsonl"
 # 2. Tokenizer (SentencePiece BPE, Needle's settings), 4096 pieces.
 $PY tools/train/train_tokenizer.py "$WORK/train.jsonl" "$WORK/spm" 4096
 
-# 3. Training (resumable: re-running continues from $WORK/run/state.pt).
-nice -n 5 $PY tools/train/train.py --data "$WORK/train20k.jsonl" --spm "$WORK/spm.model" --out "$WORK/run" \
-  --seed "$SEED" --steps "$STEPS" --lr 3e-3 --warmup 40 --d_model 128 --enc_layers 4 --dec_layers 3 \
-  --tokens 4000 --max_src 320 --ckpt_every 25
+# 3. Training (resumable: re-running a command continues from $WORK/run/state.pt). The committed model
+# was trained in three phases, each resuming the previous one with a longer cosine schedule (a warm
+# restart of the learning rate): --steps 800, then 1600, then 2800.
+for STEPS in 800 1600 2800; do
+  nice -n 5 $PY tools/train/train.py --data "$WORK/train20k.jsonl" --spm "$WORK/spm.model" --out "$WORK/run" \
+    --seed "$SEED" --steps "$STEPS" --lr 3e-3 --warmup 40 --d_model 128 --enc_layers 4 --dec_layers 3 \
+    --tokens 4000 --max_src 320 --ckpt_every 25
+done
 
 # 4. Export to Needle's checkpoint format, loss curve, evaluation, parity fixture.
 $PY tools/train/export_model.py --state "$WORK/run/state.pt" --spm "$WORK/spm.model" --out models/needle-tiny
