@@ -7,18 +7,8 @@ import type { NeedleCheckpoint, NeedleConfig, Tensor } from './types.ts';
 import { expectedShapes } from './config.ts';
 import { f32ToF16Bits } from './half.ts';
 import { numel } from './tensor.ts';
+import { mulberry32 } from '../util/prng.ts';
 
-/** mulberry32: tiny, fast, good enough for weights. Returns 32 random bits. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-}
 
 function initStd(path: string, config: NeedleConfig): number {
   const leaf = path.split('/');

@@ -7,6 +7,7 @@ import type { ErrorType } from '../../src/score/types.ts';
 import type { SuiteCase } from '../../src/suite/types.ts';
 import { loadSuite } from '../../src/suite/load.ts';
 import { record, writeRun } from './records.ts';
+import { uniform } from '../../src/util/prng.ts';
 
 export const HOSTILE_QUERY = 'Set a timer named <script>alert("x")</script> & "</script><b>bold</b>" for 5 min';
 
@@ -23,17 +24,6 @@ export function demoCases(n = 24): SuiteCase[] {
   }));
 }
 
-/** Deterministic PRNG (mulberry32) so the demo is the same on every machine. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface DemoModel { id: string; displayName: string; parameterCount: number; accuracy: number; msPerCase: number; seed: number }
 
@@ -46,7 +36,7 @@ export const DEMO_MODELS: DemoModel[] = [
 export function demoRecords(cases: SuiteCase[], suite: string, models = DEMO_MODELS): ResultRecord[] {
   const out: ResultRecord[] = [];
   for (const m of models) {
-    const rand = rng(m.seed);
+    const rand = uniform(m.seed); // deterministic: the demo is the same on every machine
     cases.forEach((c) => {
       const pass = rand() < m.accuracy;
       const error = FAILURES[Math.floor(rand() * FAILURES.length)];

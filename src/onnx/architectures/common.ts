@@ -21,6 +21,7 @@
 import { DataType, GraphBuilder, type Value } from '../builder.ts';
 import * as op from '../ops.ts';
 import { quantizeKernel } from '../quantize.ts';
+import { uniform } from '../../util/prng.ts';
 
 const recorded = new WeakMap<GraphBuilder, Map<string, Float32Array>>();
 const quantized = new WeakSet<GraphBuilder>();
@@ -54,15 +55,9 @@ export function weightsOf(g: GraphBuilder): Map<string, Float32Array> {
 
 /** Deterministic weights: mulberry32 + Box–Muller. */
 export class Rng {
-  private state: number;
+  readonly uniform: () => number;
   constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-  uniform(): number {
-    let t = (this.state = (this.state + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    this.uniform = uniform(seed);
   }
   normal(): number {
     const u = Math.max(this.uniform(), 1e-12);
