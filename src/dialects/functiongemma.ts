@@ -3,7 +3,8 @@
 // outside them are numbers, booleans, nested objects or arrays (as the model's chat template renders
 // arguments: keys bare, sorted). A bare word that is none of those is read as a string, as Google's
 // reference parser does; None/null read as null. Text with no call block is a plain answer.
-import { formatIntegralFloat } from '../util/json-lexeme.ts';
+import { escapePointerToken, formatIntegralFloat } from '../util/json-lexeme.ts';
+import { setOwn } from '../util/objects.ts';
 import { at, Scanner, SyntaxFault } from './scanner.ts';
 import type { Dialect, ParseResult, ToolCall } from './types.ts';
 
@@ -38,7 +39,7 @@ function mapping(s: Scanner): Record<string, unknown> {
     s.skipWs();
     s.expect(':');
     if (Object.hasOwn(out, k)) s.fail(`argument ${k} given twice`);
-    Object.defineProperty(out, k, { value: s.within(k, () => value(s)), enumerable: true, writable: true, configurable: true });
+    setOwn(out, k, s.within(k, () => value(s)));
     s.skipWs();
     if (s.startsWith(',')) {
       s.i++;
@@ -138,7 +139,7 @@ function formatValue(v: unknown, pointer: string, floats: Set<string>): string {
 /** Keys sorted and bare, as the chat template renders arguments. */
 function formatMapping(obj: Record<string, unknown>, pointer: string, floats: Set<string>): string {
   const keys = Object.keys(obj).sort();
-  return '{' + keys.map((k) => `${/^[^:,{}[\]<\s][^:,{}[\]<]*$/.test(k) && k.trim() === k ? k : ESC + k + ESC}:${formatValue(obj[k], `${pointer}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`, floats)}`).join(',') + '}';
+  return '{' + keys.map((k) => `${/^[^:,{}[\]<\s][^:,{}[\]<]*$/.test(k) && k.trim() === k ? k : ESC + k + ESC}:${formatValue(obj[k], `${pointer}/${escapePointerToken(k)}`, floats)}`).join(',') + '}';
 }
 
 export function formatFunctionGemma(calls: ToolCall[]): string {

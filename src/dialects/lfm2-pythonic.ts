@@ -2,7 +2,8 @@
 // Python-style list of calls with keyword arguments. Values are Python literals (True/False/None;
 // JSON's true/false/null are seen in practice too), strings in either quote, lists, tuples, dicts.
 // Names may be dotted. Text with no call block is a plain answer (no call).
-import { formatIntegralFloat } from '../util/json-lexeme.ts';
+import { escapePointerToken, formatIntegralFloat } from '../util/json-lexeme.ts';
+import { setOwn } from '../util/objects.ts';
 import { at, Scanner, SyntaxFault } from './scanner.ts';
 import type { Dialect, ParseResult, ToolCall } from './types.ts';
 
@@ -80,7 +81,7 @@ function dict(s: Scanner): Record<string, unknown> {
     s.skipWs();
     s.expect(':');
     s.skipWs();
-    Object.defineProperty(out, key, { value: s.within(key, () => value(s)), enumerable: true, writable: true, configurable: true });
+    setOwn(out, key, s.within(key, () => value(s)));
     s.skipWs();
     if (s.startsWith(',')) {
       s.i++;
@@ -135,7 +136,7 @@ function call(s: Scanner, index: number): ToolCall {
     if (!s.startsWith('=')) s.fail(`positional argument ${key} cannot be matched to a parameter; expected "="`);
     s.i++;
     if (Object.hasOwn(args, key)) s.fail(`argument ${key} given twice`);
-    Object.defineProperty(args, key, { value: s.within(index, () => s.within(key, () => value(s))), enumerable: true, writable: true, configurable: true });
+    setOwn(args, key, s.within(index, () => s.within(key, () => value(s))));
     s.skipWs();
     if (s.startsWith(',')) {
       s.i++;
@@ -188,11 +189,8 @@ export function parsePythonicCalls(raw: string): ParseResult {
       const endAt = raw.indexOf(END, bodyStart);
       const s = new Scanner(raw, endAt < 0 ? raw.length : endAt);
       s.i = bodyStart;
-      const before = calls.length;
-      // Pointers count calls across blocks.
-      const block: ToolCall[] = [];
-      callList(s, block);
-      calls.push(...block.map((c, i) => (before === 0 ? c : renumber(c, i))));
+      // Float paths are relative to each call's arguments, so calls from several blocks just append.
+      callList(s, calls);
       if (endAt < 0) break; // an unclosed block that still parses completely is accepted
       from = raw.indexOf(START, endAt + END.length);
     }
@@ -201,11 +199,6 @@ export function parsePythonicCalls(raw: string): ParseResult {
     if (err instanceof SyntaxFault) return { ok: false, error: `pythonic tool call: ${err.message} ${at(raw, err.position)}` };
     return { ok: false, error: `pythonic tool call: internal error: ${err instanceof Error ? err.message : String(err)}` };
   }
-}
-
-/** Float paths are relative to each call's arguments already; nothing to renumber. */
-function renumber(c: ToolCall, _i: number): ToolCall {
-  return c;
 }
 
 function pyRepr(v: unknown, pointer: string, floats: Set<string>): string {
@@ -217,13 +210,13 @@ function pyRepr(v: unknown, pointer: string, floats: Set<string>): string {
     return '"' + v.replace(/[\\"\n\r\t]|[\x00-\x1f\x7f]/g, (c) => ({ '\\': '\\\\', '"': '\\"', '\n': '\\n', '\r': '\\r', '\t': '\\t' })[c] ?? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`) + '"';
   }
   if (Array.isArray(v)) return '[' + v.map((x, i) => pyRepr(x, `${pointer}/${i}`, floats)).join(', ') + ']';
-  return '{' + Object.entries(v as Record<string, unknown>).map(([k, x]) => `${pyRepr(k, '', floats)}: ${pyRepr(x, `${pointer}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`, floats)}`).join(', ') + '}';
+  return '{' + Object.entries(v as Record<string, unknown>).map(([k, x]) => `${pyRepr(k, '', floats)}: ${pyRepr(x, `${pointer}/${escapePointerToken(k)}`, floats)}`).join(', ') + '}';
 }
 
 export function formatPythonicCalls(calls: ToolCall[]): string {
   const body = calls.map((c) => {
     const floats = new Set(c.floatPaths ?? []);
-    const args = Object.entries(c.arguments).map(([k, v]) => `${k}=${pyRepr(v, `/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`, floats)}`);
+    const args = Object.entries(c.arguments).map(([k, v]) => `${k}=${pyRepr(v, `/${escapePointerToken(k)}`, floats)}`);
     return `${c.name}(${args.join(', ')})`;
   });
   return `${START}[${body.join(', ')}]${END}`;

@@ -3,6 +3,8 @@
 // scorer reading model output must know that `5.0` was not written `5`. Non-integral numbers are
 // floats anyway; only integral ones written with '.', 'e' or 'E' are listed (as JSON pointers).
 
+import { setOwn } from './objects.ts';
+
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
 export type JsonParse =
@@ -127,8 +129,7 @@ class Parser {
       const value = this.parseValue(depth);
       this.path.pop();
       // A "__proto__" key must become an own property, as with JSON.parse, never a prototype.
-      if (key === '__proto__') Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
-      else obj[key] = value;
+      setOwn(obj, key, value);
       this.skipWs();
       const c = t.charCodeAt(this.i);
       if (c === 44) {
@@ -384,8 +385,7 @@ function markFloats(value: unknown, pointer: string, floats: Set<string>, mark: 
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
       const child = markFloats(v, `${pointer}/${escapePointerToken(k)}`, floats, mark);
-      if (k === '__proto__') Object.defineProperty(out, k, { value: child, enumerable: true, writable: true, configurable: true });
-      else out[k] = child;
+      setOwn(out, k, child);
     }
     return out;
   }
