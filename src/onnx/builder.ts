@@ -95,6 +95,11 @@ export class GraphBuilder {
     return this.initializer(name, DataType.FLOAT, dims, data);
   }
 
+  /** Bytes of every initializer by name (for memory-traffic accounting and tests). */
+  initializerBytes(): Map<string, number> {
+    return new Map(this.initializers.map((t) => [t.name, t.raw.byteLength]));
+  }
+
   /** int64 constant (shapes, axes, indices); deduplicated by value. */
   constI64(values: number[], dims: number[] = [values.length]): Value {
     const key = `i64:${dims}:${values}`;

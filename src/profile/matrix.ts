@@ -5,6 +5,7 @@
 import type { Precision } from '../needle/engine.ts';
 import type { NeedleCheckpoint } from '../needle/types.ts';
 import { profileNeedle, type ProfileResult } from './needle-profile.ts';
+import { measureKernelRates, type KernelRates } from './roofline.ts';
 
 /** A precision, optionally with the tied output layer quantized too (`int4+ql`). */
 export interface MatrixVariant {
@@ -29,11 +30,15 @@ export interface MatrixOptions {
   reference?: { promptTokens: number; steps: number; buffer: number; repetitions: number };
   cacheDir?: string;
   onRow?: (row: ProfileResult) => void;
+  /** Measure GEMV bandwidth and SGEMM rate once per thread count and add each row's roofline. */
+  roofline?: boolean;
 }
 
 export async function runMatrix(checkpoint: NeedleCheckpoint, o: MatrixOptions): Promise<ProfileResult[]> {
   const rows: ProfileResult[] = [];
   const maxThreads = Math.max(...o.threads);
+  const rates = new Map<number, KernelRates>();
+  if (o.roofline) for (const threads of o.threads) rates.set(threads, await measureKernelRates(threads));
   for (const { precision, quantizeLogits } of o.variants) {
     for (const threads of o.threads) {
       for (const promptTokens of o.prompts) {
@@ -47,6 +52,7 @@ export async function runMatrix(checkpoint: NeedleCheckpoint, o: MatrixOptions):
           warmups: o.warmups,
           quantizeLogits,
           cacheDir: o.cacheDir,
+          kernelRates: rates.get(threads),
           ...(withReference ? { referenceScheme: { steps: o.reference!.steps, buffer: o.reference!.buffer, repetitions: o.reference!.repetitions } } : {}),
         });
         rows.push(row);
@@ -60,16 +66,20 @@ export async function runMatrix(checkpoint: NeedleCheckpoint, o: MatrixOptions):
 const fmt = (x: number, digits = 0) => x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 export function matrixMarkdown(rows: ProfileResult[]): string {
+  const withRoof = rows.some((r) => r.roofline);
   const lines = [
-    '| precision | threads | prompt | prefill tok/s (median) | prefill min–max (IQR) | decode tok/s (median) | decode min–max (IQR) | TTFT ms | prefill / decode tok per CPU-s | no-cache ref. tok/s | speed-up | load avg (1 min) |',
-    '|---|---:|---:|---:|---|---:|---|---:|---:|---:|---:|---:|',
+    `| precision | threads | prompt | prefill tok/s (median) | prefill min–max (IQR) | decode tok/s (median) | decode min–max (IQR) | TTFT ms | prefill / decode tok per CPU-s | no-cache ref. tok/s | speed-up |${withRoof ? ' prefill bound (share) | decode bound (share) |' : ''} load avg (1 min) |`,
+    `|---|---:|---:|---:|---|---:|---|---:|---:|---:|---:|${withRoof ? '---:|---:|' : ''}---:|`,
   ];
+  const pct = (x: number) => `${Math.round(x * 100)}%`;
   for (const r of rows) {
     const p = r.spread.prefill_tok_s;
     const d = r.spread.decode_tok_s;
     const ref = r.reference_scheme;
+    const roof = r.roofline;
+    const roofCells = withRoof ? (roof ? ` ${fmt(roof.prefill_tok_s_bound)} (${pct(roof.prefill_fraction)}) | ${fmt(roof.decode_tok_s_bound)} (${pct(roof.decode_fraction)}) |` : ' | |') : '';
     lines.push(
-      `| ${r.precision}${r.quantize_logits ? '+q-logits' : ''} | ${r.threads} | ${r.prompt_tokens} | ${fmt(r.prefill_tok_s)} | ${fmt(p.min)}–${fmt(p.max)} (${fmt(p.iqr)}) | ${fmt(r.decode_tok_s)} | ${fmt(d.min)}–${fmt(d.max)} (${fmt(d.iqr)}) | ${fmt(r.ttft_ms, 1)} | ${fmt(r.cpu.prefill_tok_per_cpu_s)} / ${fmt(r.cpu.decode_tok_per_cpu_s)} | ${ref ? fmt(ref.decode_tok_s, 1) : ''} | ${ref ? `${fmt(ref.speedup, 1)}×` : ''} | ${fmt(r.load_average.before[0], 2)}→${fmt(r.load_average.after[0], 2)} |`,
+      `| ${r.precision}${r.quantize_logits ? '+q-logits' : ''} | ${r.threads} | ${r.prompt_tokens} | ${fmt(r.prefill_tok_s)} | ${fmt(p.min)}–${fmt(p.max)} (${fmt(p.iqr)}) | ${fmt(r.decode_tok_s)} | ${fmt(d.min)}–${fmt(d.max)} (${fmt(d.iqr)}) | ${fmt(r.ttft_ms, 1)} | ${fmt(r.cpu.prefill_tok_per_cpu_s)} / ${fmt(r.cpu.decode_tok_per_cpu_s)} | ${ref ? fmt(ref.decode_tok_s, 1) : ''} | ${ref ? `${fmt(ref.speedup, 1)}×` : ''} |${roofCells} ${fmt(r.load_average.before[0], 2)}→${fmt(r.load_average.after[0], 2)} |`,
     );
   }
   const first = rows[0];
@@ -78,6 +88,12 @@ export function matrixMarkdown(rows: ProfileResult[]): string {
       '',
       `${first.gen_tokens} forced decode steps, ${first.warmups} warm-up + ${first.repetitions} repetitions per row; weights ${first.weights}; ${first.machine.cores}× ${first.machine.cpu}, Node ${first.machine.node}.`,
     );
+    const roofs = new Map(rows.filter((r) => r.roofline).map((r) => [r.threads, r.roofline!]));
+    for (const [threads, roof] of roofs) {
+      lines.push(
+        `Roofline, ${threads} thread(s): fp32 GEMV ${fmt(roof.gemv_gb_s, 1)} GB/s (decode bound = bytes read per step ÷ this), fp32 SGEMM ${fmt(roof.sgemm_gflop_s, 1)} GFLOP/s (prefill bound = FLOPs per token ÷ this; fp32 kernels, so int8/int4 prefill bounds are indicative only).`,
+      );
+    }
   }
   return lines.join('\n');
 }

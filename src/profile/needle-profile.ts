@@ -13,6 +13,7 @@ import { argmax, NeedleEngine, type Precision } from '../needle/engine.ts';
 import { syntheticCheckpoint } from '../needle/synthetic.ts';
 import type { NeedleCheckpoint } from '../needle/types.ts';
 import { spread, type Spread } from '../stats/percentiles.ts';
+import { roofline, type KernelRates, type Roofline } from './roofline.ts';
 
 export interface ProfileOptions {
   precision: Precision;
@@ -25,6 +26,8 @@ export interface ProfileOptions {
   /** Also time run.py's no-KV-cache scheme (whole decoder over `referenceBuffer` slots per step). */
   referenceScheme?: { steps: number; buffer: number; repetitions: number };
   cacheDir?: string;
+  /** Kernel rates measured on this machine (measureKernelRates, same thread count): adds `roofline`. */
+  kernelRates?: KernelRates;
 }
 
 export interface SpreadSummary {
@@ -63,6 +66,8 @@ export interface ProfileResult {
     /** KV-cached decode_tok_s ÷ reference decode_tok_s, medians of this run. */
     speedup: number;
   };
+  /** What this machine allows (src/profile/roofline.ts) and the share of it reached, when measured. */
+  roofline?: Roofline & { decode_fraction: number; prefill_fraction: number };
   /** Process CPU time (all threads): what the work costs regardless of how busy the machine is. */
   cpu: { prefill_ms: number; decode_ms_per_step: number; prefill_tok_per_cpu_s: number; decode_tok_per_cpu_s: number };
   export: { cache_hit: boolean; export_ms: number; session_create_ms: number; key: string };
@@ -76,6 +81,11 @@ function summary(values: number[]): SpreadSummary {
   const s = spread(values) as Spread;
   const r = (x: number) => Math.round(x * 1000) / 1000;
   return { min: r(s.min), p25: r(s.p25), median: r(s.p50), p75: r(s.p75), max: r(s.max), iqr: r(s.iqr) };
+}
+
+function withFractions(r: Roofline, prefill: number, decode: number): Roofline & { decode_fraction: number; prefill_fraction: number } {
+  const r3 = (x: number) => Math.round(x * 1000) / 1000;
+  return { ...r, decode_fraction: r3(decode / r.decode_tok_s_bound), prefill_fraction: r3(prefill / r.prefill_tok_s_bound) };
 }
 
 /** Deterministic prompt ids avoiding the special tokens 0..5. */
@@ -175,6 +185,7 @@ export async function profileNeedle(checkpoint: NeedleCheckpoint, o: ProfileOpti
       decode_step_ms: sp.decode_step_ms.median,
       spread: sp,
       ...(reference ? { reference_scheme: reference } : {}),
+      ...(o.kernelRates ? { roofline: withFractions(roofline(o.kernelRates, d, { precision: o.precision, quantizeLogits: o.quantizeLogits ?? false, promptTokens: o.promptTokens, genTokens: o.genTokens }), sp.prefill_tok_s.median, sp.decode_tok_s.median) } : {}),
       cpu: {
         prefill_ms: summary(prefillCpu).median,
         decode_ms_per_step: summary(decodeCpu).median,

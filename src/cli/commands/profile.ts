@@ -11,6 +11,7 @@ import type { Precision } from '../../needle/engine.ts';
 import type { NeedleCheckpoint } from '../../needle/types.ts';
 import { matrixMarkdown, parseVariant, runMatrix, type MatrixVariant } from '../../profile/matrix.ts';
 import { profileNeedle, releaseSyntheticCheckpoint } from '../../profile/needle-profile.ts';
+import { measureKernelRates } from '../../profile/roofline.ts';
 
 const PRECISIONS: Precision[] = ['fp32', 'int8', 'int4'];
 
@@ -59,6 +60,7 @@ interface ProfileFlags {
   refSteps: number;
   refReps: number;
   json?: boolean;
+  roofline?: boolean;
   matrix?: boolean;
   prompts: number[];
   precisions: MatrixVariant[];
@@ -92,6 +94,7 @@ export function register(program: Command): void {
     .option('--ref-steps <n>', 'decode steps timed for the reference scheme', positiveInt('--ref-steps'), 16)
     .option('--ref-reps <n>', 'measured repetitions of the reference scheme (after one warm-up)', positiveInt('--ref-reps'), 3)
     .option('--json', 'print one JSON object')
+    .option('--roofline', "also measure this machine's fp32 GEMV bandwidth and SGEMM rate and report the bounds they set")
     .option('--matrix', 'run the prompts × precisions × threads matrix, print a markdown table')
     .option('--prompts <list>', 'matrix prompt lengths', intList('--prompts'), [128, 512, 1024])
     .option('--precisions <list>', 'matrix precisions: fp32,int8,int4 and int8+ql/int4+ql (output layer quantized too)', variantList, PRECISIONS.map((p) => parseVariant(p)))
@@ -108,6 +111,7 @@ export function register(program: Command): void {
           repetitions: f.reps,
           warmups: f.warmups,
           reference: { promptTokens: 512, steps: f.refSteps, buffer: 512, repetitions: f.refReps },
+          roofline: f.roofline,
           onRow: (r) => process.stderr.write(`${r.precision} threads=${r.threads} prompt=${r.prompt_tokens}: prefill ${Math.round(r.prefill_tok_s)} tok/s, decode ${Math.round(r.decode_tok_s)} tok/s\n`),
         });
         if (f.out) {
@@ -125,6 +129,7 @@ export function register(program: Command): void {
         repetitions: f.reps,
         warmups: f.warmups,
         quantizeLogits: f.quantizeLogits,
+        ...(f.roofline ? { kernelRates: await measureKernelRates(f.threads) } : {}),
         ...(f.referenceScheme ? { referenceScheme: { steps: f.refSteps, buffer: 512, repetitions: f.refReps } } : {}),
       });
       if (f.json) console.log(JSON.stringify(result));
