@@ -7,7 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { CASE_CATEGORIES, CATALOG, INTENTS, synthesize, synthManifest } from '../../src/suite/generator/index.ts';
 import { CLOSERS, CONNECTORS, OPENERS } from '../../src/suite/generator/compose.ts';
 import { parseTemplate } from '../../src/suite/generator/intent.ts';
-import { ALL_POOLS } from '../../src/suite/generator/pools.ts';
+import { ALL_POOLS, EVAL_WORDS } from '../../src/suite/generator/pools.ts';
+import { openVocab, wordsOf } from '../../src/suite/generator/open-vocab.ts';
+import { Rng } from '../../src/suite/generator/prng.ts';
 import { stratifiedSubset } from '../../src/suite/generator/stratify.ts';
 import { loadSuite } from '../../src/suite/load.ts';
 import { writeSuite } from '../../src/suite/write.ts';
@@ -53,6 +55,18 @@ describe('everyday suite generator', () => {
     const big = synthesize({ seed: 3, count: 1500, split: 'train' });
     const leaks = big.filter((c) => evalOnly.some((w) => new RegExp(`\\b${w}\\b`).test(String(c.query))));
     expect(leaks.map((c) => c.query)).toEqual([]);
+  });
+
+  it('draws train values from an open vocabulary that holds no eval-pool word (function words aside)', () => {
+    const v = openVocab(new Rng('open-vocab-test'), EVAL_WORDS);
+    const glue = new Set(['the', 'a', 'my', 'our', 'for', 'with', 'to', 'at', 'on', 'in', 'and', 'from', 'before', 'after', 'new', 'two', 'three', 'some']);
+    const drawn: string[] = [];
+    for (let i = 0; i < 3000; i++) drawn.push(v.phrase(1, 6), v.title(), v.pseudoName(), v.noun(), v.verb(), v.adjective());
+    const leaked = [...wordsOf(drawn)].filter((w) => EVAL_WORDS.has(w) && !glue.has(w));
+    expect(leaked).toEqual([]);
+    expect(EVAL_WORDS.has('lantern') && EVAL_WORDS.has('reykjavik')).toBe(true); // the ban list is real
+    // Wide enough that memorising values cannot work: thousands of distinct words in 18,000 draws.
+    expect(wordsOf(drawn).size).toBeGreaterThan(3000);
   });
 
   it('covers at least 15 tool categories and all five case categories', () => {

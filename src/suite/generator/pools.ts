@@ -1,6 +1,7 @@
 // Entity pools, split into disjoint train and eval halves so an evaluation on the eval split measures
 // generalisation (copying unseen names, places and texts into arguments), not recall. The train half
 // adds procedurally made names and titles so a model trained on it learns to copy, not to memorise.
+import { openVocab, wordsOf, type OpenVocab } from './open-vocab.ts';
 import type { Rng } from './prng.ts';
 
 export type Split = 'train' | 'eval';
@@ -194,43 +195,62 @@ function pseudoName(rng: Rng): string {
   return cap(s);
 }
 
-/** The pools of one split, with train-only procedural variety. */
+/** The pools of one split. The train split also draws, often, from an open vocabulary of ordinary and
+ * made-up words (see open-vocab.ts); the eval split draws only from its literal pools, exactly as before. */
 export class Pools {
-  constructor(readonly split: Split, private readonly rng: Rng) {}
+  private readonly open?: OpenVocab;
+
+  constructor(readonly split: Split, private readonly rng: Rng) {
+    if (split === 'train') this.open = openVocab(rng, EVAL_WORDS);
+  }
 
   private from(pool: Pool): string {
     return this.rng.pick(pool[this.split]);
   }
 
-  private withPseudo(pool: Pool, p: number, make: () => string): string {
-    return this.split === 'train' && this.rng.chance(p) ? make() : this.from(pool);
+  /** Train split: with probability p, an open-vocabulary value instead of a pool entry. */
+  private withOpen(pool: Pool, p: number, make: (v: OpenVocab) => string): string {
+    return this.open && this.rng.chance(p) ? make(this.open) : this.from(pool);
   }
 
-  firstName(): string { return this.withPseudo(FIRST_NAMES, 0.35, () => pseudoName(this.rng)); }
+  firstName(): string { return this.withOpen(FIRST_NAMES, 0.5, (v) => (this.rng.chance(0.5) ? pseudoName(this.rng) : v.pseudoName())); }
   relation(): string { return this.from(RELATIONS); }
-  city(): string { return this.withPseudo(CITIES, 0.3, () => pseudoName(this.rng) + this.rng.pick(['ville', 'burg', 'ton', ' City'])); }
+  city(): string {
+    return this.withOpen(CITIES, 0.5, (v) => this.rng.chance(0.4)
+      ? pseudoName(this.rng) + this.rng.pick(['ville', 'burg', 'ton', ' City', 'field', 'port'])
+      : v.pseudoName() + (this.rng.chance(0.2) ? ` ${v.pseudoName()}` : ''));
+  }
   country(city: string): string | undefined { return COUNTRIES[city]; }
-  place(): string { return this.from(PLACES); }
-  address(): string { return `${this.rng.int(1, 250)} ${this.from(STREETS)}`; }
-  room(): string { return this.from(ROOMS); }
-  door(): string { return this.from(DOORS); }
+  place(): string { return this.withOpen(PLACES, 0.5, (v) => `the ${this.rng.chance(0.3) ? `${v.adjective()} ` : ''}${v.noun()}`); }
+  address(): string {
+    const number = this.rng.int(1, 250); // drawn first: the eval stream must stay exactly as it was
+    const street = this.withOpen(STREETS, 0.5, (v) => `${v.pseudoName()} ${this.rng.pick(['Street', 'Road', 'Avenue', 'Lane', 'Way', 'Drive'])}`);
+    return `${number} ${street}`;
+  }
+  room(): string { return this.withOpen(ROOMS, 0.3, (v) => `${v.noun()} room`); }
+  door(): string { return this.withOpen(DOORS, 0.3, (v) => `${v.noun()} door`); }
   color(): string { return this.from(COLORS); }
   title(): string {
+    if (this.open && this.rng.chance(0.5)) return this.open.title();
     const n = this.rng.int(1, 3);
     return Array.from({ length: n }, () => this.from(TITLE_WORDS)).join(' ');
   }
-  artist(): string { return this.withPseudo(ARTISTS, 0.3, () => `${pseudoName(this.rng)} ${this.rng.pick(['Band', 'Trio', ''])}`.trim()); }
+  artist(): string {
+    return this.withOpen(ARTISTS, 0.5, (v) => this.rng.chance(0.5)
+      ? `${pseudoName(this.rng)} ${this.rng.pick(['Band', 'Trio', ''])}`.trim()
+      : `${this.rng.chance(0.3) ? 'The ' : ''}${v.title()}`);
+  }
   genre(): string { return this.from(GENRES); }
-  message(): string { return this.from(MESSAGES); }
-  subject(): string { return this.from(SUBJECTS); }
-  task(): string { return this.from(TASKS); }
-  event(): string { return this.from(EVENTS); }
-  noteTopic(): string { return this.from(NOTE_TOPICS); }
-  noteBody(): string { return this.from(NOTE_BODIES); }
-  searchTopic(): string { return this.from(SEARCH_TOPICS); }
-  shopItem(): string { return this.from(SHOP_ITEMS); }
+  message(): string { return this.withOpen(MESSAGES, 0.5, (v) => v.phrase(2, 7)); }
+  subject(): string { return this.withOpen(SUBJECTS, 0.5, (v) => v.title()); }
+  task(): string { return this.withOpen(TASKS, 0.5, (v) => `${v.verb()} ${v.phrase(1, 4)}`); }
+  event(): string { return this.withOpen(EVENTS, 0.5, (v) => v.title()); }
+  noteTopic(): string { return this.withOpen(NOTE_TOPICS, 0.5, (v) => v.title()); }
+  noteBody(): string { return this.withOpen(NOTE_BODIES, 0.5, (v) => `${v.verb()} ${v.phrase(1, 6)}`); }
+  searchTopic(): string { return this.withOpen(SEARCH_TOPICS, 0.5, (v) => v.phrase(2, 6)); }
+  shopItem(): string { return this.withOpen(SHOP_ITEMS, 0.4, (v) => (this.rng.chance(0.3) ? `${v.adjective()} ${v.noun()}` : `${v.noun()}s`)); }
   language(): string { return this.from(LANGUAGES); }
-  phrase(): string { return this.from(PHRASES); }
+  phrase(): string { return this.withOpen(PHRASES, 0.5, (v) => v.phrase(2, 6)); }
   chitchat(): string { return this.from(CHITCHAT); }
   emailOf(name: string): string {
     const domain = this.split === 'train' ? this.rng.pick(['example.com', 'mail.com', 'work.org', 'corp.net'])
@@ -247,3 +267,6 @@ export const ALL_POOLS: Record<string, Pool> = {
   FIRST_NAMES, RELATIONS, CITIES, PLACES, STREETS, ROOMS, DOORS, COLORS, TITLE_WORDS, ARTISTS, GENRES, MESSAGES,
   SUBJECTS, TASKS, EVENTS, NOTE_TOPICS, NOTE_BODIES, SEARCH_TOPICS, SHOP_ITEMS, LANGUAGES, PHRASES, CHITCHAT,
 };
+
+/** Every word of every eval pool: the train split's open vocabulary never uses them. */
+export const EVAL_WORDS: ReadonlySet<string> = wordsOf(Object.values(ALL_POOLS).flatMap((p) => p.eval));
