@@ -8,5 +8,6 @@ export default defineConfig({
     pool: 'forks',
     reporters: ['default', './test/summary-reporter.ts'],
     setupFiles: ['./test/setup-fast-check.ts'],
+    globalSetup: ['./test/global-temp-dir.ts'],
   },
 });

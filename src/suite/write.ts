@@ -21,7 +21,9 @@ export function writeSuite(dir: string, manifest: SuiteManifest, cases: SuiteCas
   const files = new Map<string, SuiteCase[]>();
   for (const c of cases) {
     const file = options.splitByCategory ? `${safeFileName(c.category)}.jsonl` : 'cases.jsonl';
-    files.set(file, [...(files.get(file) ?? []), c]);
+    const list = files.get(file);
+    if (list) list.push(c);
+    else files.set(file, [c]);
   }
 
   const problems = manifestSchemaProblems(manifest).map((p) => `${join(dir, MANIFEST_FILE)}: ${p}`);
