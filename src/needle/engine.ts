@@ -38,6 +38,8 @@ export interface EngineOptions {
    * slower decode with 2 threads at load average 18).
    */
   spinning?: boolean;
+  /** onnxruntime per-node profiling of the decoder session, written as `<prefix>_<time>.json` (see src/profile/op-profile.ts). */
+  profileDecoderPrefix?: string;
 }
 
 /** Per-prompt state: cross-attention K/V (fixed) and the growing self-attention cache. */
@@ -125,9 +127,10 @@ export class NeedleEngine {
       ...(options.threads ? { intraOpNumThreads: options.threads } : {}),
       extra: { session: { intra_op: { allow_spinning: options.spinning ? '1' : '0' }, inter_op: { allow_spinning: options.spinning ? '1' : '0' } } },
     };
+    const decoderOptions = options.profileDecoderPrefix ? { ...sessionOptions, enableProfiling: true, profileFilePrefix: options.profileDecoderPrefix } : sessionOptions;
     const [encoder, decoder] = await Promise.all([
       ort.InferenceSession.create(exported.encoderPath, sessionOptions),
-      ort.InferenceSession.create(exported.decoderPath, sessionOptions),
+      ort.InferenceSession.create(exported.decoderPath, decoderOptions),
     ]);
     return new NeedleEngine(sanDims(checkpoint), precision, exported, maxPositions, encoder, decoder);
   }
@@ -235,6 +238,11 @@ export class NeedleEngine {
     if (tgt.length !== state.batch) throw new Error(`needle engine: ${state.batch} source rows but ${tgt.length} target rows`);
     const logits = await this.runDecoder(state, tgt, false);
     return { encoderOut: state.encoderOut.data as Float32Array, logits, batch: state.batch, srcLen: state.srcLen, tgtLen: tgt[0].length };
+  }
+
+  /** Ends decoder profiling (EngineOptions.profileDecoderPrefix) so onnxruntime writes its file. */
+  endDecoderProfiling(): void {
+    this.decoder.endProfiling();
   }
 
   async dispose(): Promise<void> {
