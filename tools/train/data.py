@@ -27,8 +27,12 @@ def load_rows(sp, path, limit=None, max_src=None):
             if limit is not None and i >= limit:
                 break
             r = json.loads(line)
-            src = encoder_ids(sp, r["query"], r["tools_json"], cache)
-            tgt = [TOOL_CALL] + sp.encode(r["target"]) + [EOS]
+            if "src_ids" in r:  # ids from export-data.ts --spm: the harness's own tokenizer and prompt code
+                src = r.pop("src_ids")
+                tgt = [TOOL_CALL] + r.pop("target_ids") + [EOS]
+            else:
+                src = encoder_ids(sp, r["query"], r["tools_json"], cache)
+                tgt = [TOOL_CALL] + sp.encode(r["target"]) + [EOS]
             if max_src is None or len(src) <= max_src:
                 rows.append((src, tgt, r))
     return rows

@@ -1,11 +1,16 @@
 // Turns suite folders into Needle training/eval text pairs using the harness's own prompt code
 // (src/needle/prompt.ts), so the model is trained on exactly the text the runtime will feed it.
-// Usage: npx tsx tools/train/export-data.ts <suite-dir> <out.jsonl>
+// Usage: npx tsx tools/train/export-data.ts <suite-dir> <out.jsonl> [--spm <tokenizer.model>]
 // Each line: {id, category, query, tools_json, target} where target is the JSON list of calls Needle
 // emits after <tool_call> (snake_case names, first acceptable value of every argument the query states).
+// With --spm each line also carries src_ids (the encoder input exactly as the runtime builds it:
+// src/needle/prompt.ts encoderInput with the harness's own tokenizer) and target_ids, so training
+// feeds the very ids the harness will, and skips Python sentencepiece's slow BPE over long
+// whitespace-free tool JSON (~4 ms a row against ~0.3 ms here).
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { queryText, toSnakeCase, toolsJson } from '../../src/needle/prompt.ts';
+import { encoderInput, queryText, toSnakeCase, toolsJson } from '../../src/needle/prompt.ts';
+import { loadSentencePiece } from '../../src/needle/tokenizer/index.ts';
 import type { SuiteCase } from '../../src/suite/types.ts';
 
 export function targetJson(c: SuiteCase): string {
@@ -24,11 +29,15 @@ export function targetJson(c: SuiteCase): string {
   return JSON.stringify(calls);
 }
 
-const [dir, out] = process.argv.slice(2);
-if (!dir || !out) {
-  console.error('usage: export-data.ts <suite-dir> <out.jsonl>');
+const args = process.argv.slice(2);
+const spmAt = args.indexOf('--spm');
+const spmPath = spmAt >= 0 ? args[spmAt + 1] : undefined;
+const [dir, out] = spmAt >= 0 ? args.filter((_, i) => i !== spmAt && i !== spmAt + 1) : args;
+if (!dir || !out || (spmAt >= 0 && !spmPath)) {
+  console.error('usage: export-data.ts <suite-dir> <out.jsonl> [--spm <tokenizer.model>]');
   process.exit(2);
 }
+const tok = spmPath ? loadSentencePiece(spmPath) : undefined;
 // A suite folder is every *.jsonl in it, in sorted order (as the loader reads it).
 const rows: string[] = [];
 for (const file of readdirSync(dir).filter((f) => f.endsWith('.jsonl')).sort()) {
@@ -36,7 +45,12 @@ for (const file of readdirSync(dir).filter((f) => f.endsWith('.jsonl')).sort()) 
     if (!line.trim()) return;
     let c: SuiteCase;
     try { c = JSON.parse(line) as SuiteCase; } catch (e) { throw new Error(`${dir}/${file}:${i + 1}: ${(e as Error).message}`); }
-    rows.push(JSON.stringify({ id: c.id, category: c.category, query: queryText(c.query), tools_json: toolsJson(c.tools), target: targetJson(c) }));
+    const row: Record<string, unknown> = { id: c.id, category: c.category, query: queryText(c.query), tools_json: toolsJson(c.tools), target: targetJson(c) };
+    if (tok) {
+      row.src_ids = encoderInput((t) => tok.encode(t), c).ids;
+      row.target_ids = tok.encode(row.target as string);
+    }
+    rows.push(JSON.stringify(row));
   });
 }
 writeFileSync(out, rows.join('\n') + '\n');
