@@ -38,6 +38,23 @@ def load_rows(sp, path, limit=None, max_src=None):
     return rows
 
 
+def copy_rows(sp, rows, fraction, rng):
+    """Copy tasks: source = a training query alone (no <tools>, so the model can tell the task apart),
+    target = {"text":"<query>"} with no <tool_call>. The only way to lower their loss is to read the
+    source token by token through cross-attention, and the quoted value is tokenised as in the real
+    targets (first word without its leading space piece). Trains the copying circuit tool calls need
+    to put unseen values into arguments, which plain tool-call data alone did not teach (the decoder
+    settled into a source-blind language model)."""
+    n = int(len(rows) * fraction)
+    out = []
+    for i in rng.choice(len(rows), size=n, replace=False):
+        q = rows[i][2]["query"]
+        src = sp.encode(q)[:MAX_ENC]
+        tgt = sp.encode(json.dumps({"text": q}, ensure_ascii=False, separators=(",", ":"))) + [EOS]
+        out.append((src, tgt, {"id": f"copy-{i}", "query": q}))
+    return out
+
+
 def batches(rows, token_budget, rng):
     """Length-bucketed batches (similar source lengths together), in a seeded random order."""
     order = rng.permutation(len(rows))

@@ -7,7 +7,7 @@
 // src/needle/prompt.ts encoderInput with the harness's own tokenizer) and target_ids, so training
 // feeds the very ids the harness will, and skips Python sentencepiece's slow BPE over long
 // whitespace-free tool JSON (~4 ms a row against ~0.3 ms here).
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { encoderInput, queryText, toSnakeCase, toolsJson } from '../../src/needle/prompt.ts';
 import { loadSentencePiece } from '../../src/needle/tokenizer/index.ts';
@@ -39,7 +39,9 @@ if (!dir || !out || (spmAt >= 0 && !spmPath)) {
 }
 const tok = spmPath ? loadSentencePiece(spmPath) : undefined;
 // A suite folder is every *.jsonl in it, in sorted order (as the loader reads it).
-const rows: string[] = [];
+// Written row by row: 200k rows with ids exceed the longest string V8 can build.
+const fd = openSync(out, 'w');
+let count = 0;
 for (const file of readdirSync(dir).filter((f) => f.endsWith('.jsonl')).sort()) {
   readFileSync(join(dir, file), 'utf8').split('\n').forEach((line, i) => {
     if (!line.trim()) return;
@@ -50,8 +52,9 @@ for (const file of readdirSync(dir).filter((f) => f.endsWith('.jsonl')).sort()) 
       row.src_ids = encoderInput((t) => tok.encode(t), c).ids;
       row.target_ids = tok.encode(row.target as string);
     }
-    rows.push(JSON.stringify(row));
+    writeSync(fd, JSON.stringify(row) + '\n');
+    count += 1;
   });
 }
-writeFileSync(out, rows.join('\n') + '\n');
-console.log(`wrote ${rows.length} rows to ${out}`);
+closeSync(fd);
+console.log(`wrote ${count} rows to ${out}`);

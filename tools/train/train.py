@@ -14,7 +14,7 @@ import sentencepiece as spm
 import torch
 
 sys.path.insert(0, os.path.dirname(__file__))
-from data import PAD, batches, collate, load_rows  # noqa: E402
+from data import PAD, batches, collate, copy_rows, load_rows  # noqa: E402
 from san import SAN  # noqa: E402
 
 ap = argparse.ArgumentParser()
@@ -33,6 +33,9 @@ ap.add_argument("--enc_layers", type=int, default=5)
 ap.add_argument("--dec_layers", type=int, default=3)
 ap.add_argument("--max_src", type=int, default=None, help="drop training rows with longer encoder inputs")
 ap.add_argument("--threads", type=int, default=1)
+ap.add_argument("--copy_frac", type=float, default=0.0, help="add this fraction of copy tasks (see data.copy_rows)")
+ap.add_argument("--short_src", type=int, default=None, help="curriculum: only rows with encoder inputs up to this long ...")
+ap.add_argument("--short_steps", type=int, default=0, help="... for this many first steps")
 ap.add_argument("--ckpt_every", type=int, default=100)
 ap.add_argument("--bench", action="store_true", help="time 10 steps and exit")
 args = ap.parse_args()
@@ -50,7 +53,15 @@ cfg = {
 }
 t0 = time.time()
 rows = load_rows(sp, args.data, max_src=args.max_src)
-print(f"loaded {len(rows)} rows in {time.time() - t0:.1f}s", flush=True)
+if args.copy_frac > 0:
+    rows = rows + copy_rows(sp, rows, args.copy_frac, np.random.default_rng(args.seed + 1))
+short_rows = [r for r in rows if args.short_src is not None and len(r[0]) <= args.short_src]
+print(f"loaded {len(rows)} rows ({len(short_rows)} short) in {time.time() - t0:.1f}s", flush=True)
+
+
+def phase_rows(step):
+    """The curriculum: short encoder inputs first (cross-attention is learnt faster), then all."""
+    return short_rows if step < args.short_steps and short_rows else rows
 model = SAN(cfg, init_seed=args.seed)
 nparams = sum(p.numel() for p in model.parameters())
 print(f"config {json.dumps(cfg)} params {nparams}", flush=True)
@@ -69,16 +80,18 @@ def lr_at(step):
 
 state_path = os.path.join(args.out, "state.pt")
 step, epoch, pos, history = 0, 0, 0, []
-order = batches(rows, args.tokens, np_rng)
+cur = phase_rows(0)
+order = batches(cur, args.tokens, np_rng)
 if os.path.exists(state_path) and not args.bench:
     st = torch.load(state_path)
     model.load_state_dict(st["model"])
     opt.load_state_dict(st["opt"])
     step, epoch, pos, history = st["step"], st["epoch"], st["pos"], st["history"]
     np_rng = np.random.default_rng(args.seed)
-    order = batches(rows, args.tokens, np_rng)
-    for _ in range(epoch):  # replay the batch orders so a resumed run sees the same data
-        order = batches(rows, args.tokens, np_rng)
+    cur = phase_rows(step)
+    order = batches(cur, args.tokens, np_rng)
+    for _ in range(epoch):  # replay the batch orders so a resumed run sees the same data (within a phase)
+        order = batches(cur, args.tokens, np_rng)
     torch.set_rng_state(st["torch_rng"])
     print(f"resumed at step {step} (epoch {epoch}, batch {pos})", flush=True)
 
@@ -86,11 +99,12 @@ log = open(os.path.join(args.out, "train.log"), "a")
 t_start = time.time()
 win_loss, win_tok = 0.0, 0
 while step < args.steps:
-    if pos >= len(order):
+    if pos >= len(order) or phase_rows(step) is not cur:
         epoch += 1
         pos = 0
-        order = batches(rows, args.tokens, np_rng)
-    src, dec, lab = (torch.from_numpy(a) for a in collate(rows, order[pos]))
+        cur = phase_rows(step)
+        order = batches(cur, args.tokens, np_rng)
+    src, dec, lab = (torch.from_numpy(a) for a in collate(cur, order[pos]))
     pos += 1
     for g in opt.param_groups:
         g["lr"] = lr_at(step)
