@@ -38,8 +38,8 @@ export interface EngineOptions {
    * slower decode with 2 threads at load average 18).
    */
   spinning?: boolean;
-  /** onnxruntime per-node profiling of the decoder session, written as `<prefix>_<time>.json` (see src/profile/op-profile.ts). */
-  profileDecoderPrefix?: string;
+  /** onnxruntime per-node profiling of a session, written as `<prefix>_<time>.json` (see src/profile/op-profile.ts). */
+  profile?: { graph: 'encoder' | 'decoder'; prefix: string };
 }
 
 /** Per-prompt state: cross-attention K/V (fixed) and the growing self-attention cache. */
@@ -47,7 +47,6 @@ export interface EncoderState {
   batch: number;
   srcLen: number;
   encoderOut: ort.Tensor;
-  srcBias: ort.Tensor;
   /** cross_k_<l>, cross_vt_<l> by name. */
   cross: Record<string, ort.Tensor>;
   /** past_key_<l>, past_value_<l> by name; length `pastLen` on the sequence axis. */
@@ -127,10 +126,10 @@ export class NeedleEngine {
       ...(options.threads ? { intraOpNumThreads: options.threads } : {}),
       extra: { session: { intra_op: { allow_spinning: options.spinning ? '1' : '0' }, inter_op: { allow_spinning: options.spinning ? '1' : '0' } } },
     };
-    const decoderOptions = options.profileDecoderPrefix ? { ...sessionOptions, enableProfiling: true, profileFilePrefix: options.profileDecoderPrefix } : sessionOptions;
+    const profiled = (graph: 'encoder' | 'decoder') => (options.profile?.graph === graph ? { ...sessionOptions, enableProfiling: true, profileFilePrefix: options.profile.prefix } : sessionOptions);
     const [encoder, decoder] = await Promise.all([
-      ort.InferenceSession.create(exported.encoderPath, sessionOptions),
-      ort.InferenceSession.create(exported.decoderPath, decoderOptions),
+      ort.InferenceSession.create(exported.encoderPath, profiled('encoder')),
+      ort.InferenceSession.create(exported.decoderPath, profiled('decoder')),
     ]);
     return new NeedleEngine(sanDims(checkpoint), precision, exported, maxPositions, encoder, decoder);
   }
@@ -151,7 +150,7 @@ export class NeedleEngine {
       past[`past_key_${l}`] = new ort.Tensor('float32', new Float32Array(0), [batch, kvHeads, 0, headDim]);
       past[`past_value_${l}`] = new ort.Tensor('float32', new Float32Array(0), [batch, kvHeads, 0, headDim]);
     }
-    return { batch, srcLen, encoderOut: out.encoder_out, srcBias: out.src_bias, cross, past, pastLen: 0, prefillMs: performance.now() - started };
+    return { batch, srcLen, encoderOut: out.encoder_out, cross, past, pastLen: 0, prefillMs: performance.now() - started };
   }
 
   /** Runs the decoder on `tgt` (one row per batch entry) after the cached prefix; returns all logits. */
@@ -163,7 +162,6 @@ export class NeedleEngine {
       tgt_ids: i64(tgt.flat(), [state.batch, len]),
       seqlens_k: new ort.Tensor('int32', new Int32Array(state.batch).fill(total - 1), [state.batch]),
       total_seq_len: new ort.Tensor('int32', Int32Array.of(total), []),
-      src_bias: state.srcBias,
       ...state.cross,
       ...state.past,
     };
@@ -240,8 +238,9 @@ export class NeedleEngine {
     return { encoderOut: state.encoderOut.data as Float32Array, logits, batch: state.batch, srcLen: state.srcLen, tgtLen: tgt[0].length };
   }
 
-  /** Ends decoder profiling (EngineOptions.profileDecoderPrefix) so onnxruntime writes its file. */
-  endDecoderProfiling(): void {
+  /** Ends profiling (EngineOptions.profile) so onnxruntime writes its file. */
+  endProfiling(): void {
+    this.encoder.endProfiling();
     this.decoder.endProfiling();
   }
 

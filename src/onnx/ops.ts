@@ -24,6 +24,7 @@ export const reshape = (g: G, a: Value, dims: number[]): Value => g.op('Reshape'
 export const transpose = (g: G, a: Value, perm: number[]): Value => g.op('Transpose', [a], { perm: attr.ints(perm) });
 export const concat = (g: G, axis: number, ...xs: Value[]): Value => g.op('Concat', xs, { axis: attr.int(axis) });
 export const gather = (g: G, data: Value, indices: Value, axis = 0): Value => g.op('Gather', [data, indices], { axis: attr.int(axis) });
+export const tile = (g: G, a: Value, repeats: number[]): Value => g.op('Tile', [a, g.constI64(repeats)]);
 export const unsqueeze = (g: G, a: Value, axes: number[]): Value => g.op('Unsqueeze', [a, g.constI64(axes)]);
 export const expand = (g: G, a: Value, shapeValue: Value): Value => g.op('Expand', [a, shapeValue]);
 export const pow = (g: G, a: Value, exponent: number): Value => g.op('Pow', [a, g.constF32([exponent], [])]);

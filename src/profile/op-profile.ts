@@ -1,5 +1,5 @@
-// Where a decode step's time goes: onnxruntime's own per-node profiler on the decoder session, summed
-// by operator type over a number of steps (warm-up steps excluded). Used to decide which fusions pay:
+// Where a decode step's (or a prefill's) time goes: onnxruntime's own per-node profiler on the decoder
+// (or encoder) session, summed by operator type over a number of runs (warm-up runs excluded). Used to decide which fusions pay:
 // at batch 1 a step is a couple of hundred small nodes, and their fixed cost competes with the MatMuls.
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,6 +9,8 @@ import type { NeedleCheckpoint } from '../needle/types.ts';
 import { syntheticPrompt } from './needle-profile.ts';
 
 export interface OpProfileOptions {
+  /** decoder: `steps` decode steps after the warm-up; encoder: `steps` prefills of the prompt. */
+  graph?: 'encoder' | 'decoder';
   precision: Precision;
   quantizeLogits?: boolean;
   threads: number;
@@ -27,6 +29,7 @@ export interface OpRow {
 }
 
 export interface OpProfile {
+  graph: 'encoder' | 'decoder';
   precision: Precision;
   quantize_logits: boolean;
   threads: number;
@@ -48,21 +51,27 @@ interface TraceEvent {
 
 export async function opProfile(checkpoint: NeedleCheckpoint, o: OpProfileOptions): Promise<OpProfile> {
   const dir = mkdtempSync(join(tmpdir(), 'needle-op-profile-'));
+  const graph = o.graph ?? 'decoder';
   try {
     const engine = await NeedleEngine.create(checkpoint, {
       precision: o.precision, quantizeLogits: o.quantizeLogits, threads: o.threads, cacheDir: o.cacheDir,
-      profileDecoderPrefix: join(dir, 'decoder'),
+      profile: { graph, prefix: join(dir, graph) },
     });
-    const warm = o.warmupSteps ?? 4;
+    const warm = o.warmupSteps ?? (graph === 'decoder' ? 4 : 1);
     try {
-      const state = await engine.encode(syntheticPrompt(o.promptTokens, engine.dims.vocab));
-      let token = 1;
-      for (let step = 0; step < warm + o.steps; step++) token = argmax(await engine.step(state, token));
-      engine.endDecoderProfiling();
+      const prompt = syntheticPrompt(o.promptTokens, engine.dims.vocab);
+      if (graph === 'encoder') {
+        for (let run = 0; run < warm + o.steps; run++) await engine.encode(prompt);
+      } else {
+        const state = await engine.encode(prompt);
+        let token = 1;
+        for (let step = 0; step < warm + o.steps; step++) token = argmax(await engine.step(state, token));
+      }
+      engine.endProfiling();
     } finally {
       await engine.dispose();
     }
-    const file = readdirSync(dir).find((f) => f.startsWith('decoder') && f.endsWith('.json'));
+    const file = readdirSync(dir).find((f) => f.startsWith(graph) && f.endsWith('.json'));
     if (!file) throw new Error(`op profile: onnxruntime wrote no profile into ${dir}`);
     const events = JSON.parse(readFileSync(join(dir, file), 'utf8')) as TraceEvent[];
     return summarise(events, o, warm);
@@ -95,6 +104,7 @@ export function summarise(events: TraceEvent[], o: OpProfileOptions, warm: numbe
   const ops = [...byOp].map(([op, r]) => ({ op, nodes_per_step: r1(r.n / steps), us_per_step: r1(r.us / steps), share: Math.round((r.us / steps / kernelUs) * 1000) / 1000 }))
     .sort((a, b) => b.us_per_step - a.us_per_step);
   return {
+    graph: o.graph ?? 'decoder',
     precision: o.precision,
     quantize_logits: o.quantizeLogits ?? false,
     threads: o.threads,
@@ -108,10 +118,10 @@ export function summarise(events: TraceEvent[], o: OpProfileOptions, warm: numbe
 
 export function opProfileMarkdown(p: OpProfile): string {
   const lines = [
-    `Decoder step, ${p.precision}${p.quantize_logits ? '+q-logits' : ''}, ${p.threads} thread(s), ${p.prompt_tokens}-token prompt, ${p.steps} steps: ` +
-      `model_run ${p.run_us_per_step} µs/step, of which kernels ${p.kernel_us_per_step} µs.`,
+    `${p.graph === 'encoder' ? 'Prefill (encoder + cross K/V)' : 'Decoder step'}, ${p.precision}${p.quantize_logits ? '+q-logits' : ''}, ${p.threads} thread(s), ${p.prompt_tokens}-token prompt, ${p.steps} steps: ` +
+      `model_run ${p.run_us_per_step} µs per run, of which kernels ${p.kernel_us_per_step} µs.`,
     '',
-    '| op | nodes/step | µs/step | share of kernel time |',
+    '| op | nodes/run | µs/run | share of kernel time |',
     '|---|---:|---:|---:|',
     ...p.ops.map((r) => `| ${r.op} | ${r.nodes_per_step} | ${r.us_per_step} | ${Math.round(r.share * 1000) / 10}% |`),
   ];

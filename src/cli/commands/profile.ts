@@ -61,7 +61,7 @@ interface ProfileFlags {
   refReps: number;
   json?: boolean;
   roofline?: boolean;
-  ops?: boolean;
+  ops?: boolean | string;
   matrix?: boolean;
   prompts: number[];
   precisions: MatrixVariant[];
@@ -96,7 +96,7 @@ export function register(program: Command): void {
     .option('--ref-reps <n>', 'measured repetitions of the reference scheme (after one warm-up)', positiveInt('--ref-reps'), 3)
     .option('--json', 'print one JSON object')
     .option('--roofline', "also measure this machine's fp32 GEMV bandwidth and SGEMM rate and report the bounds they set")
-    .option('--ops', "per-operator time of a decode step from onnxruntime's node profiler (uses --gen-tokens steps)")
+    .option('--ops [graph]', "per-operator time from onnxruntime's node profiler: decoder (default; --gen-tokens steps) or encoder (5 prefills)")
     .option('--matrix', 'run the prompts × precisions × threads matrix, print a markdown table')
     .option('--prompts <list>', 'matrix prompt lengths', intList('--prompts'), [128, 512, 1024])
     .option('--precisions <list>', 'matrix precisions: fp32,int8,int4 and int8+ql/int4+ql (output layer quantized too)', variantList, PRECISIONS.map((p) => parseVariant(p)))
@@ -106,7 +106,9 @@ export function register(program: Command): void {
       const checkpoint = await checkpointFor(f);
       if (f.ops) {
         const { opProfile, opProfileMarkdown } = await import('../../profile/op-profile.ts');
-        const p = await opProfile(checkpoint, { precision: f.precision, quantizeLogits: f.quantizeLogits, threads: f.threads, promptTokens: f.promptTokens, steps: f.genTokens });
+        const graph = f.ops === 'encoder' ? 'encoder' : 'decoder';
+        if (f.ops !== true && f.ops !== 'encoder' && f.ops !== 'decoder') throw new Error(`--ops: expected encoder or decoder, got "${f.ops}"`);
+        const p = await opProfile(checkpoint, { graph, precision: f.precision, quantizeLogits: f.quantizeLogits, threads: f.threads, promptTokens: f.promptTokens, steps: graph === 'encoder' ? 5 : f.genTokens });
         console.log(f.json ? JSON.stringify(p) : opProfileMarkdown(p));
         return;
       }
