@@ -43,8 +43,13 @@ const VERBS = ['ask', 'bake', 'borrow', 'build', 'buy', 'carry', 'check', 'clean
   'prepare', 'print', 'read', 'repair', 'replace', 'return', 'sell', 'send', 'sew', 'share', 'sign', 'sort', 'start',
   'stop', 'sweep', 'switch', 'teach', 'test', 'tidy', 'train', 'try', 'unpack', 'visit', 'wash', 'wrap', 'write'];
 
-const FUNCTION_WORDS = ['the', 'a', 'my', 'our', 'for', 'with', 'to', 'at', 'on', 'in', 'and', 'from', 'before',
+/** Glue words: kept even where an eval phrase uses them (they are not entities). */
+export const FUNCTION_WORDS = ['the', 'a', 'my', 'our', 'for', 'with', 'to', 'at', 'on', 'in', 'and', 'from', 'before',
   'after', 'new', 'two', 'three', 'some'];
+
+/** The first generator of made-up names (2–3 of these syllables), kept so the train stream is unchanged. */
+const SYLLABLES = ['ka', 'lo', 'mi', 'ra', 'ten', 'vi', 'zu', 'bel', 'dor', 'fi', 'ga', 'hen', 'jo', 'lin', 'mar', 'nor',
+  'pe', 'qui', 'sa', 'tor', 'ul', 'ven', 'wy', 'xa', 'yo', 'zan', 'bri', 'cal', 'del', 'ev'];
 
 const ONSETS = ['b', 'bl', 'br', 'c', 'ch', 'cl', 'cr', 'd', 'dr', 'f', 'fl', 'fr', 'g', 'gl', 'gr', 'h', 'j', 'k',
   'kl', 'l', 'm', 'n', 'p', 'ph', 'pl', 'pr', 'qu', 'r', 's', 'sc', 'sh', 'sk', 'sl', 'sm', 'sn', 'sp', 'st', 'str',
@@ -54,10 +59,10 @@ const CODAS = ['', '', '', '', 'b', 'ck', 'd', 'f', 'g', 'k', 'l', 'll', 'm', 'n
   'rd', 'rn', 'rt', 's', 'sh', 'ss', 'st', 't', 'th', 'x', 'z', 'ld', 'lt', 'mp', 'ns', 'rk'];
 
 export interface OpenVocab {
-  /** A made-up word of 1–4 syllables, lowercase: spellings the model cannot have memorised. */
-  pseudoWord(): string;
-  /** A made-up capitalised name. */
+  /** A made-up capitalised name of 1–4 onset–vowel–coda syllables: a spelling no model has memorised. */
   pseudoName(): string;
+  /** A made-up capitalised name of 2–3 syllables from a small fixed set (e.g. "Kalomi"). */
+  syllableName(): string;
   noun(): string;
   adjective(): string;
   verb(): string;
@@ -75,8 +80,6 @@ export function openVocab(rng: Rng, banned: ReadonlySet<string>): OpenVocab {
   const nouns = keep(NOUNS);
   const adjectives = keep(ADJECTIVES);
   const verbs = keep(VERBS);
-  // Function words are glue, not entities: they stay even when an eval phrase uses them.
-  const fillers = FUNCTION_WORDS;
   const word = (): string => {
     for (;;) {
       const n = rng.weighted<number>([[1, 3], [2, 5], [3, 3], [4, 1]]);
@@ -89,8 +92,15 @@ export function openVocab(rng: Rng, banned: ReadonlySet<string>): OpenVocab {
     [() => rng.pick(nouns), 4], [() => rng.pick(adjectives), 2], [() => rng.pick(verbs), 2], [word, 2],
   ])();
   return {
-    pseudoWord: word,
     pseudoName: () => cap(word()),
+    syllableName() {
+      for (;;) {
+        const n = rng.int(2, 3);
+        let s = '';
+        for (let i = 0; i < n; i++) s += rng.pick(SYLLABLES);
+        if (!banned.has(s)) return cap(s); // "lo"+"cal" is the eval word "local"
+      }
+    },
     noun: () => rng.pick(nouns),
     adjective: () => rng.pick(adjectives),
     verb: () => rng.pick(verbs),
@@ -98,7 +108,7 @@ export function openVocab(rng: Rng, banned: ReadonlySet<string>): OpenVocab {
       const n = rng.int(minWords, maxWords);
       const words: string[] = [];
       for (let i = 0; i < n; i++) {
-        words.push(i > 0 && i < n - 1 && rng.chance(0.25) ? rng.pick(fillers) : anyWord());
+        words.push(i > 0 && i < n - 1 && rng.chance(0.25) ? rng.pick(FUNCTION_WORDS) : anyWord());
       }
       return words.join(' ');
     },

@@ -182,19 +182,6 @@ const CHITCHAT: Pool = {
     'Give me a fun fact about octopuses'],
 };
 
-const SYLLABLES = ['ka', 'lo', 'mi', 'ra', 'ten', 'vi', 'zu', 'bel', 'dor', 'fi', 'ga', 'hen', 'jo', 'lin', 'mar', 'nor',
-  'pe', 'qui', 'sa', 'tor', 'ul', 'ven', 'wy', 'xa', 'yo', 'zan', 'bri', 'cal', 'del', 'ev'];
-
-const cap = (s: string) => s[0].toUpperCase() + s.slice(1);
-
-/** A made-up name: teaches the model to copy unseen spellings (train split only). */
-function pseudoName(rng: Rng): string {
-  const n = rng.int(2, 3);
-  let s = '';
-  for (let i = 0; i < n; i++) s += rng.pick(SYLLABLES);
-  return cap(s);
-}
-
 /** The pools of one split. The train split also draws, often, from an open vocabulary of ordinary and
  * made-up words (see open-vocab.ts); the eval split draws only from its literal pools, exactly as before. */
 export class Pools {
@@ -213,11 +200,11 @@ export class Pools {
     return this.open && this.rng.chance(p) ? make(this.open) : this.from(pool);
   }
 
-  firstName(): string { return this.withOpen(FIRST_NAMES, 0.5, (v) => (this.rng.chance(0.5) ? pseudoName(this.rng) : v.pseudoName())); }
+  firstName(): string { return this.withOpen(FIRST_NAMES, 0.5, (v) => (this.rng.chance(0.5) ? v.syllableName() : v.pseudoName())); }
   relation(): string { return this.from(RELATIONS); }
   city(): string {
     return this.withOpen(CITIES, 0.5, (v) => this.rng.chance(0.4)
-      ? pseudoName(this.rng) + this.rng.pick(['ville', 'burg', 'ton', ' City', 'field', 'port'])
+      ? v.syllableName() + this.rng.pick(['ville', 'burg', 'ton', ' City', 'field', 'port'])
       : v.pseudoName() + (this.rng.chance(0.2) ? ` ${v.pseudoName()}` : ''));
   }
   country(city: string): string | undefined { return COUNTRIES[city]; }
@@ -237,7 +224,7 @@ export class Pools {
   }
   artist(): string {
     return this.withOpen(ARTISTS, 0.5, (v) => this.rng.chance(0.5)
-      ? `${pseudoName(this.rng)} ${this.rng.pick(['Band', 'Trio', ''])}`.trim()
+      ? `${v.syllableName()} ${this.rng.pick(['Band', 'Trio', ''])}`.trim()
       : `${this.rng.chance(0.3) ? 'The ' : ''}${v.title()}`);
   }
   genre(): string { return this.from(GENRES); }
