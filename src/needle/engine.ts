@@ -42,6 +42,22 @@ export interface EngineOptions {
   profile?: { graph: 'encoder' | 'decoder'; prefix: string };
 }
 
+/**
+ * onnxruntime CPU session options for one stream: full graph optimisation, sequential execution,
+ * `threads` intra-op threads (default: onnxruntime's choice), spinning off unless asked for (see
+ * EngineOptions.spinning). Shared by everything that times onnxruntime, so all figures mean the same.
+ */
+export function cpuSessionOptions(threads?: number, spinning = false): ort.InferenceSession.SessionOptions {
+  const spin = spinning ? '1' : '0';
+  return {
+    graphOptimizationLevel: 'all',
+    executionMode: 'sequential',
+    interOpNumThreads: 1,
+    ...(threads ? { intraOpNumThreads: threads } : {}),
+    extra: { session: { intra_op: { allow_spinning: spin }, inter_op: { allow_spinning: spin } } },
+  };
+}
+
 /** Per-prompt state: cross-attention K/V (fixed) and the growing self-attention cache. */
 export interface EncoderState {
   batch: number;
@@ -119,13 +135,7 @@ export class NeedleEngine {
       { precision, quantizeLogits: options.quantizeLogits ?? false, maxPositions },
       options.cacheDir ?? DEFAULT_ONNX_CACHE_DIR,
     );
-    const sessionOptions: ort.InferenceSession.SessionOptions = {
-      graphOptimizationLevel: 'all',
-      executionMode: 'sequential',
-      interOpNumThreads: 1,
-      ...(options.threads ? { intraOpNumThreads: options.threads } : {}),
-      extra: { session: { intra_op: { allow_spinning: options.spinning ? '1' : '0' }, inter_op: { allow_spinning: options.spinning ? '1' : '0' } } },
-    };
+    const sessionOptions = cpuSessionOptions(options.threads, options.spinning);
     const profiled = (graph: 'encoder' | 'decoder') => (options.profile?.graph === graph ? { ...sessionOptions, enableProfiling: true, profileFilePrefix: options.profile.prefix } : sessionOptions);
     const [encoder, decoder] = await Promise.all([
       ort.InferenceSession.create(exported.encoderPath, profiled('encoder')),

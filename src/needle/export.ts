@@ -153,9 +153,14 @@ function embed(c: Ctx, ids: Value): Value {
   return op.mul(g, op.gather(g, table, ids), g.constF32([Math.sqrt(dims.dModel)], []));
 }
 
-/** float32 ones shaped like an int64 id tensor (dynamic batch and length). */
-function onesLike(g: GraphBuilder, ids: Value): Value {
-  return op.add(g, op.mul(g, op.cast(g, ids, DataType.FLOAT), g.constF32([0], [])), g.constF32([1], []));
+/**
+ * Ones [B, kvH, rep·T, 1] for ids [B, T]: the column appended to grouped queries so that they meet the
+ * key-padding bias carried by the keys (see the header). Built from the ids for the dynamic B and T.
+ */
+function queryOnes(c: Ctx, ids: Value): Value {
+  const { g, dims } = c;
+  const ones = op.add(g, op.mul(g, op.cast(g, ids, DataType.FLOAT), g.constF32([0], [])), g.constF32([1], []));
+  return op.tile(g, op.unsqueeze(g, ones, [1, 3]), [1, dims.kvHeads, dims.heads / dims.kvHeads, 1]);
 }
 
 function resolve(o: ExportOptions): Required<ExportOptions> {
@@ -215,7 +220,7 @@ function crossAttention(c: Ctx, q: Value, name: string, qNorm: Float32Array, k: 
 export function buildEncoderGraph(w: SanWeights, options: ExportOptions): GraphBuilder {
   const g = new GraphBuilder('needle_encoder');
   const c: Ctx = { g, dims: w.dims, o: resolve(options), embedding: w.embedding };
-  const { dModel: d, heads, kvHeads, headDim } = w.dims;
+  const { dModel: d, kvHeads, headDim } = w.dims;
   const kvd = kvHeads * headDim;
   const src = g.input('src_ids', DataType.INT64, ['batch', 'src_len']);
 
@@ -223,12 +228,10 @@ export function buildEncoderGraph(w: SanWeights, options: ExportOptions): GraphB
   // row against a ones column on the query side (see the header).
   const isPad = op.equal(g, src, g.constI64([w.dims.padId], []));
   const padBias = op.where(g, isPad, g.constF32([MASK_FILTER], []), g.constF32([0], []));
-  const rep = heads / kvHeads;
   const mask = {
     biasRow: op.tile(g, op.unsqueeze(g, padBias, [1, 2]), [1, kvHeads, 1, 1]), // [B,kvH,1,T]
-    onesCol: op.tile(g, op.unsqueeze(g, onesLike(g, src), [1, 3]), [1, kvHeads, rep, 1]), // [B,kvH,rep·T,1]
+    onesCol: queryOnes(c, src), // [B,kvH,rep·T,1]
   };
-  const biasCol = op.unsqueeze(g, padBias, [1, 3]); // [B,1,T,1], the cross K's extra column
   const positionStart = g.constI64([0]); // RotaryEmbedding: positions 0..T-1
   const rope = ropeInputs(c);
 
@@ -247,7 +250,7 @@ export function buildEncoderGraph(w: SanWeights, options: ExportOptions): GraphB
   const finalGamma = g.weight('enc.final_norm', onePlus(w.encoderFinalNorm), [d]);
   const encOut = pending ? op.skipRmsNorm(g, pending, x, finalGamma, NORM_EPS)[0] : op.rmsNorm(g, x, finalGamma, NORM_EPS);
   g.output(encOut, 'encoder_out', DataType.FLOAT, ['batch', 'src_len', d]);
-  const biasCols = op.tile(g, biasCol, [1, kvHeads, 1, 1]); // [B,kvH,T,1]
+  const biasCol = op.tile(g, op.unsqueeze(g, padBias, [1, 3]), [1, kvHeads, 1, 1]); // [B,kvH,T,1], cross K's extra column
 
   // Cross-attention K/V of every decoder layer, per kv head: [K | bias] [B, kvH, T, hd+1] and Vᵀ
   // [B, kvH, hd, T], laid out for the decoder's transposed grouped attention (two plain MatMuls).
@@ -260,7 +263,7 @@ export function buildEncoderGraph(w: SanWeights, options: ExportOptions): GraphB
     ]);
     const [k, v] = op.split(g, linear(c, encOut, `${name}.kv`, wkv, d, 2 * kvd), -1, [kvd, kvd]);
     const kNormed = headNorm(c, k, `${name}.k_norm`, kvHeads, layer.cross.kNorm);
-    g.output(op.concat(g, -1, byHead(kNormed, [0, 2, 1, 3]), biasCols), `cross_k_${l}`, DataType.FLOAT, ['batch', kvHeads, 'src_len', headDim + 1]);
+    g.output(op.concat(g, -1, byHead(kNormed, [0, 2, 1, 3]), biasCol), `cross_k_${l}`, DataType.FLOAT, ['batch', kvHeads, 'src_len', headDim + 1]);
     g.output(byHead(v, [0, 2, 3, 1]), `cross_vt_${l}`, DataType.FLOAT, ['batch', kvHeads, headDim, 'src_len']);
   }
   g.metadata.needle_graph = 'encoder';
@@ -276,7 +279,7 @@ export function buildDecoderGraph(w: SanWeights, options: ExportOptions): GraphB
   const totalLen = g.input('total_seq_len', DataType.INT32, []);
   const rope = ropeInputs(c);
   // Ones [B,kvH,rep·T,1] appended to the cross-attention queries (meets K's bias column).
-  const onesCol = op.tile(g, op.unsqueeze(g, onesLike(g, tgt), [1, 3]), [1, kvHeads, heads / kvHeads, 1]);
+  const onesCol = queryOnes(c, tgt);
 
   let x = embed(c, tgt);
   let pending: Value | undefined;

@@ -8,10 +8,12 @@
 // in the last-level cache can beat it; the figure then says how much of the cost is not bandwidth.)
 // Prefill is matrix–matrix work, bound by FLOPs: FLOPs per token ÷ the GFLOP/s of a large fp32 MatMul.
 import * as ort from 'onnxruntime-node';
+import { cpuSessionOptions } from '../needle/engine.ts';
 import type { SanDims } from '../needle/export-weights.ts';
 import type { Precision } from '../needle/export.ts';
 import { DataType, GraphBuilder } from '../onnx/builder.ts';
 import * as op from '../onnx/ops.ts';
+import { spread } from '../stats/percentiles.ts';
 import { mulberry32 } from '../util/prng.ts';
 
 export interface KernelRates {
@@ -59,13 +61,7 @@ export function prefillFlopsPerToken(dims: SanDims, promptTokens: number): numbe
 }
 
 async function timeSession(model: Uint8Array, feeds: Record<string, ort.Tensor>, threads: number, runs: number): Promise<number> {
-  const session = await ort.InferenceSession.create(model, {
-    graphOptimizationLevel: 'all',
-    executionMode: 'sequential',
-    interOpNumThreads: 1,
-    intraOpNumThreads: threads,
-    extra: { session: { intra_op: { allow_spinning: '0' } } },
-  });
+  const session = await ort.InferenceSession.create(model, cpuSessionOptions(threads));
   try {
     const times: number[] = [];
     for (let i = 0; i < runs + 2; i++) {
@@ -73,8 +69,7 @@ async function timeSession(model: Uint8Array, feeds: Record<string, ort.Tensor>,
       await session.run(feeds);
       if (i >= 2) times.push(performance.now() - t0); // two warm-ups
     }
-    times.sort((a, b) => a - b);
-    return times[Math.floor(times.length / 2)];
+    return spread(times)!.p50;
   } finally {
     await session.release();
   }
