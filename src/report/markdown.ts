@@ -1,5 +1,5 @@
 // leaderboard.md: the report as a GitHub-renderable markdown page.
-import { ALL, orientPair, type GroupStats } from './aggregate.ts';
+import { ALL, orientPair } from './aggregate.ts';
 import { num, paramCount, pct, pp, pValue, rateWithCi } from './format.ts';
 import { modelLabel, type Summary, type SummaryModel } from './summary.ts';
 

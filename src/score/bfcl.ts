@@ -15,7 +15,7 @@
 import type { ExpectedArg, ExpectedCall, SuiteCase, ToolDef } from '../suite/types.ts';
 import type { ToolCall } from '../dialects/types.ts';
 import type { ErrorType } from './types.ts';
-import { PyFloat, pyEq, pyIn, pyIndex, pyLen, pyRepr, pyType, toPy, type PyType } from './pyvalue.ts';
+import { PyFloat, pyEq, pyIn, pyIndex, pyLen, pyType, toPy, type PyType } from './pyvalue.ts';
 import { BfclConversionError, JAVA_TYPES, javaTypeConverter } from './bfcl-java.ts';
 import { JS_TYPES, jsTypeConverter } from './bfcl-js.ts';
 import { bfclTool, type BfclParam, type BfclTool } from './bfcl-tool.ts';

@@ -109,12 +109,6 @@ export function canonical(v: unknown): string {
   return `{${keys.map((k) => `${JSON.stringify(k)}: ${canonical((v as Record<string, unknown>)[k])}`).join(', ')}}`;
 }
 
-function normalizedArgs(args: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(args)) out[k] = normalizeValue(v);
-  return out;
-}
-
 /** One call, normalized once: Needle's call_key and the canonical form of its arguments and values. */
 interface KeyedCall {
   name: string;

@@ -29,7 +29,6 @@ export class SentencePieceTokenizer {
   private readonly reserved = new Map<string, number>();
   private readonly userSymbols: PrefixMatcher;
   private readonly normalizer: Normalizer;
-  private readonly unkId: number;
   /** Id of <0xXX> for each byte value, or the unk id if a byte piece is missing. */
   private readonly byteIds: Int32Array;
   private readonly byteFallback: boolean;
@@ -78,7 +77,6 @@ export class SentencePieceTokenizer {
       }
     });
     if (unkId < 0) throw new SentencePieceError(`${source}: the model has no unknown piece`);
-    this.unkId = unkId;
     const reserved = this.reserved;
     const pieceToId = (piece: string): number => reserved.get(piece) ?? mergeable.get(piece) ?? unkId;
     const types = this.types;

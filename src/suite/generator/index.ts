@@ -1,6 +1,6 @@
 // The everyday-tools suite generator: a pure function of (seed, count, split).
 import type { SuiteCase, SuiteManifest } from '../types.ts';
-import { CASE_CATEGORIES, compose, toCase, type CaseCategory } from './compose.ts';
+import { compose, toCase, type CaseCategory } from './compose.ts';
 import type { Intent } from './intent.ts';
 import { COMMS_INTENTS } from './intents-comms.ts';
 import { HOME_INTENTS } from './intents-home.ts';
