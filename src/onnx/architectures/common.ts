@@ -262,6 +262,11 @@ export function tiedLogits(g: GraphBuilder, h: Value, table: Value, vocab: numbe
 }
 
 /** A built tiny model: the graph bytes and the config.json it goes with. */
+/** The finished model: the encoded graph, its HF config and its weights (as recorded, or `weights`). */
+export function tinyModel(g: GraphBuilder, config: Record<string, unknown>, weights: Map<string, Float32Array> = weightsOf(g)): TinyModel {
+  return { onnx: g.encode(), builder: g, config, weights };
+}
+
 export interface TinyModel {
   onnx: Uint8Array;
   /** The graph itself, e.g. for `encodeWithExternalData`. */

@@ -7,7 +7,7 @@
 import * as op from '../ops.ts';
 import {
   attentionBias, declareDecoderInputs, declarePastKv, embed, gatedMlp, randomAttention, randomMlp, rmsNorm, ropeTables,
-  newGraph, param, Rng, selfAttention, tiedLogits, weightsOf, type BuildOptions, type TinyModel,
+  newGraph, param, Rng, selfAttention, tiedLogits, tinyModel, weightsOf, type BuildOptions, type TinyModel,
 } from './common.ts';
 
 export interface Gemma3Dims {
@@ -76,34 +76,29 @@ export function buildGemma3(d: Gemma3Dims, seed = 1, options: BuildOptions = {})
   tiedLogits(g, h, table, d.vocab);
   // Recorded as HF stores them: norm weights are the offsets w of (1 + w).
   const weights = new Map([...weightsOf(g)].map(([name, w]) => [name, /norm/.test(name) ? Float32Array.from(w, (x) => x - 1) : w]));
-  return {
-    onnx: g.encode(),
-    builder: g,
-    weights,
-    config: {
-      architectures: ['Gemma3ForCausalLM'],
-      model_type: 'gemma3_text',
-      vocab_size: d.vocab,
-      hidden_size: d.hidden,
-      intermediate_size: d.ffn,
-      num_hidden_layers: d.layerTypes.length,
-      num_attention_heads: d.heads,
-      num_key_value_heads: d.kvHeads,
-      head_dim: d.headDim,
-      hidden_activation: 'gelu_pytorch_tanh',
-      query_pre_attn_scalar: d.queryPreAttnScalar,
-      sliding_window: d.slidingWindow,
-      layer_types: d.layerTypes,
-      rope_theta: d.ropeTheta,
-      rope_local_base_freq: d.ropeLocalBase,
-      rope_scaling: null,
-      rms_norm_eps: d.eps,
-      attn_logit_softcapping: null,
-      final_logit_softcapping: null,
-      max_position_embeddings: 32768,
-      tie_word_embeddings: true,
-      torch_dtype: 'float32',
-      use_cache: true,
-    },
-  };
+  return tinyModel(g, {
+    architectures: ['Gemma3ForCausalLM'],
+    model_type: 'gemma3_text',
+    vocab_size: d.vocab,
+    hidden_size: d.hidden,
+    intermediate_size: d.ffn,
+    num_hidden_layers: d.layerTypes.length,
+    num_attention_heads: d.heads,
+    num_key_value_heads: d.kvHeads,
+    head_dim: d.headDim,
+    hidden_activation: 'gelu_pytorch_tanh',
+    query_pre_attn_scalar: d.queryPreAttnScalar,
+    sliding_window: d.slidingWindow,
+    layer_types: d.layerTypes,
+    rope_theta: d.ropeTheta,
+    rope_local_base_freq: d.ropeLocalBase,
+    rope_scaling: null,
+    rms_norm_eps: d.eps,
+    attn_logit_softcapping: null,
+    final_logit_softcapping: null,
+    max_position_embeddings: 32768,
+    tie_word_embeddings: true,
+    torch_dtype: 'float32',
+    use_cache: true,
+  }, weights);
 }

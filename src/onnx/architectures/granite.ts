@@ -9,7 +9,7 @@
 import * as op from '../ops.ts';
 import {
   attentionBias, declareDecoderInputs, declarePastKv, embed, gatedMlp, randomAttention, randomMlp, rmsNorm, ropeTables,
-  newGraph, param, Rng, selfAttention, tiedLogits, weightsOf, type BuildOptions, type TinyModel,
+  newGraph, param, Rng, selfAttention, tiedLogits, tinyModel, type BuildOptions, type TinyModel,
 } from './common.ts';
 
 export interface GraniteDims {
@@ -99,6 +99,5 @@ export function buildGranite(d: GraniteDims, seed = 3, options: BuildOptions = {
           num_local_experts: 0,
           shared_intermediate_size: d.ffn,
         };
-  return { onnx: g.encode(),
-    builder: g, config, weights: weightsOf(g) };
+  return tinyModel(g, config);
 }

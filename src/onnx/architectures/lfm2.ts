@@ -11,7 +11,7 @@ import { DataType, GraphBuilder, attr, type Value } from '../builder.ts';
 import * as op from '../ops.ts';
 import {
   attentionBias, declareDecoderInputs, declarePastKv, embed, gatedMlp, linear, randomAttention, randomMlp, rmsNorm, ropeTables,
-  newGraph, param, Rng, selfAttention, tiedLogits, weightsOf, type BuildOptions, type TinyModel,
+  newGraph, param, Rng, selfAttention, tiedLogits, tinyModel, type BuildOptions, type TinyModel,
 } from './common.ts';
 
 export type Lfm2LayerType = 'conv' | 'full_attention';
@@ -82,31 +82,26 @@ export function buildLfm2(d: Lfm2Dims, seed = 4, options: BuildOptions = {}): Ti
   });
   h = rmsNorm(g, h, rng.normals(d.hidden, 0.1, 1), d.eps, 'model.embedding_norm');
   tiedLogits(g, h, table, d.vocab);
-  return {
-    onnx: g.encode(),
-    builder: g,
-    weights: weightsOf(g),
-    config: {
-      architectures: ['Lfm2ForCausalLM'],
-      model_type: 'lfm2',
-      vocab_size: d.vocab,
-      hidden_size: d.hidden,
-      intermediate_size: d.ffn,
-      block_auto_adjust_ff_dim: false,
-      num_hidden_layers: d.layerTypes.length,
-      num_attention_heads: d.heads,
-      num_key_value_heads: d.kvHeads,
-      layer_types: d.layerTypes,
-      full_attn_idxs: d.layerTypes.flatMap((t, i) => (t === 'full_attention' ? [i] : [])),
-      conv_L_cache: d.convL,
-      conv_bias: false,
-      rope_theta: d.ropeTheta,
-      norm_eps: d.eps,
-      max_position_embeddings: 128000,
-      tie_embedding: true,
-      tie_word_embeddings: true,
-      torch_dtype: 'float32',
-      use_cache: true,
-    },
-  };
+  return tinyModel(g, {
+    architectures: ['Lfm2ForCausalLM'],
+    model_type: 'lfm2',
+    vocab_size: d.vocab,
+    hidden_size: d.hidden,
+    intermediate_size: d.ffn,
+    block_auto_adjust_ff_dim: false,
+    num_hidden_layers: d.layerTypes.length,
+    num_attention_heads: d.heads,
+    num_key_value_heads: d.kvHeads,
+    layer_types: d.layerTypes,
+    full_attn_idxs: d.layerTypes.flatMap((t, i) => (t === 'full_attention' ? [i] : [])),
+    conv_L_cache: d.convL,
+    conv_bias: false,
+    rope_theta: d.ropeTheta,
+    norm_eps: d.eps,
+    max_position_embeddings: 128000,
+    tie_embedding: true,
+    tie_word_embeddings: true,
+    torch_dtype: 'float32',
+    use_cache: true,
+  });
 }

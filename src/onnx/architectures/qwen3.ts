@@ -4,7 +4,7 @@
 import * as op from '../ops.ts';
 import {
   attentionBias, declareDecoderInputs, declarePastKv, embed, gatedMlp, randomAttention, randomMlp, rmsNorm, ropeTables,
-  newGraph, param, Rng, selfAttention, tiedLogits, weightsOf, type BuildOptions, type TinyModel,
+  newGraph, param, Rng, selfAttention, tiedLogits, tinyModel, type BuildOptions, type TinyModel,
 } from './common.ts';
 
 export interface Qwen3Dims {
@@ -41,31 +41,26 @@ export function buildQwen3(d: Qwen3Dims, seed = 2, options: BuildOptions = {}): 
   }
   h = rmsNorm(g, h, rng.normals(d.hidden, 0.1, 1), d.eps, 'model.norm');
   tiedLogits(g, h, table, d.vocab);
-  return {
-    onnx: g.encode(),
-    builder: g,
-    weights: weightsOf(g),
-    config: {
-      architectures: ['Qwen3ForCausalLM'],
-      model_type: 'qwen3',
-      vocab_size: d.vocab,
-      hidden_size: d.hidden,
-      intermediate_size: d.ffn,
-      num_hidden_layers: d.layers,
-      num_attention_heads: d.heads,
-      num_key_value_heads: d.kvHeads,
-      head_dim: d.headDim,
-      hidden_act: 'silu',
-      rope_theta: d.ropeTheta,
-      rope_scaling: null,
-      rms_norm_eps: d.eps,
-      attention_bias: false,
-      use_sliding_window: false,
-      sliding_window: null,
-      max_position_embeddings: 40960,
-      tie_word_embeddings: true,
-      torch_dtype: 'float32',
-      use_cache: true,
-    },
-  };
+  return tinyModel(g, {
+    architectures: ['Qwen3ForCausalLM'],
+    model_type: 'qwen3',
+    vocab_size: d.vocab,
+    hidden_size: d.hidden,
+    intermediate_size: d.ffn,
+    num_hidden_layers: d.layers,
+    num_attention_heads: d.heads,
+    num_key_value_heads: d.kvHeads,
+    head_dim: d.headDim,
+    hidden_act: 'silu',
+    rope_theta: d.ropeTheta,
+    rope_scaling: null,
+    rms_norm_eps: d.eps,
+    attention_bias: false,
+    use_sliding_window: false,
+    sliding_window: null,
+    max_position_embeddings: 40960,
+    tie_word_embeddings: true,
+    torch_dtype: 'float32',
+    use_cache: true,
+  });
 }
