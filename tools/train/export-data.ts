@@ -7,10 +7,11 @@
 // src/needle/prompt.ts encoderInput with the harness's own tokenizer) and target_ids, so training
 // feeds the very ids the harness will, and skips Python sentencepiece's slow BPE over long
 // whitespace-free tool JSON (~4 ms a row against ~0.3 ms here).
-import { closeSync, openSync, readdirSync, readFileSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { parseArgs } from 'node:util';
 import { encoderInput, queryText, toSnakeCase, toolsJson } from '../../src/needle/prompt.ts';
 import { loadSentencePiece } from '../../src/needle/tokenizer/index.ts';
+import { loadSuite } from '../../src/suite/load.ts';
 import type { SuiteCase } from '../../src/suite/types.ts';
 
 export function targetJson(c: SuiteCase): string {
@@ -29,32 +30,24 @@ export function targetJson(c: SuiteCase): string {
   return JSON.stringify(calls);
 }
 
-const args = process.argv.slice(2);
-const spmAt = args.indexOf('--spm');
-const spmPath = spmAt >= 0 ? args[spmAt + 1] : undefined;
-const [dir, out] = spmAt >= 0 ? args.filter((_, i) => i !== spmAt && i !== spmAt + 1) : args;
-if (!dir || !out || (spmAt >= 0 && !spmPath)) {
+const { values: flags, positionals } = parseArgs({ options: { spm: { type: 'string' } }, allowPositionals: true });
+const [dir, out] = positionals;
+if (!dir || !out || positionals.length !== 2) {
   console.error('usage: export-data.ts <suite-dir> <out.jsonl> [--spm <tokenizer.model>]');
   process.exit(2);
 }
-const tok = spmPath ? loadSentencePiece(spmPath) : undefined;
-// A suite folder is every *.jsonl in it, in sorted order (as the loader reads it).
+const tok = flags.spm ? loadSentencePiece(flags.spm) : undefined;
+// The suite loader validates every case and names file:line on a bad one.
+const suite = await loadSuite(dir);
 // Written row by row: 200k rows with ids exceed the longest string V8 can build.
 const fd = openSync(out, 'w');
-let count = 0;
-for (const file of readdirSync(dir).filter((f) => f.endsWith('.jsonl')).sort()) {
-  readFileSync(join(dir, file), 'utf8').split('\n').forEach((line, i) => {
-    if (!line.trim()) return;
-    let c: SuiteCase;
-    try { c = JSON.parse(line) as SuiteCase; } catch (e) { throw new Error(`${dir}/${file}:${i + 1}: ${(e as Error).message}`); }
-    const row: Record<string, unknown> = { id: c.id, category: c.category, query: queryText(c.query), tools_json: toolsJson(c.tools), target: targetJson(c) };
-    if (tok) {
-      row.src_ids = encoderInput((t) => tok.encode(t), c).ids;
-      row.target_ids = tok.encode(row.target as string);
-    }
-    writeSync(fd, JSON.stringify(row) + '\n');
-    count += 1;
-  });
+for (const c of suite.cases) {
+  const row: Record<string, unknown> = { id: c.id, category: c.category, query: queryText(c.query), tools_json: toolsJson(c.tools), target: targetJson(c) };
+  if (tok) {
+    row.src_ids = encoderInput((t) => tok.encode(t), c).ids;
+    row.target_ids = tok.encode(row.target as string);
+  }
+  writeSync(fd, JSON.stringify(row) + '\n');
 }
 closeSync(fd);
-console.log(`wrote ${count} rows to ${out}`);
+console.log(`wrote ${suite.cases.length} rows to ${out}`);

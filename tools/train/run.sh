@@ -22,7 +22,7 @@ npx tsx tools/train/export-data.ts suites/core "$WORK/core.jsonl"
 # so copying an unseen word is copying pieces seen in training.
 $PY tools/train/train_tokenizer.py "$WORK/train.jsonl" "$WORK/spm" 2048
 # Token ids with the harness's own tokenizer and prompt code (what the runtime will feed the model).
-mkdir -p "$WORK/train-120k" && head -120000 "$WORK/train-suite/cases.jsonl" > "$WORK/train-120k/cases.jsonl"
+mkdir -p "$WORK/train-120k" && cp "$WORK/train-suite/suite.json" "$WORK/train-120k/" && head -120000 "$WORK/train-suite/cases.jsonl" > "$WORK/train-120k/cases.jsonl"
 npx tsx tools/train/export-data.ts "$WORK/train-120k" "$WORK/train-ids.jsonl" --spm "$WORK/spm.model"
 
 # 3. Training (resumable: re-running the command continues from $WORK/run/state.pt). 30% extra copy

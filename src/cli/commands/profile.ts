@@ -106,8 +106,8 @@ export function register(program: Command): void {
       const checkpoint = await checkpointFor(f);
       if (f.ops) {
         const { opProfile, opProfileMarkdown } = await import('../../profile/op-profile.ts');
-        const graph = f.ops === 'encoder' ? 'encoder' : 'decoder';
         if (f.ops !== true && f.ops !== 'encoder' && f.ops !== 'decoder') throw new Error(`--ops: expected encoder or decoder, got "${f.ops}"`);
+        const graph = f.ops === 'encoder' ? 'encoder' : 'decoder';
         const p = await opProfile(checkpoint, { graph, precision: f.precision, quantizeLogits: f.quantizeLogits, threads: f.threads, promptTokens: f.promptTokens, steps: graph === 'encoder' ? 5 : f.genTokens });
         console.log(f.json ? JSON.stringify(p) : opProfileMarkdown(p));
         return;
