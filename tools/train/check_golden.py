@@ -9,6 +9,7 @@ import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(__file__))
+from checkpoint_io import flatten  # noqa: E402
 from san import SAN, greedy, load_tree  # noqa: E402
 
 root = os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "fixtures", "needle-golden", "tiny")
@@ -24,18 +25,8 @@ def arr(name):
 ck = pickle.load(open(os.path.join(root, "checkpoint.np1.pkl"), "rb"))
 
 
-def flat(t, p=""):
-    out = {}
-    for k, v in t.items():
-        if isinstance(v, dict):
-            out.update(flat(v, p + k + "/"))
-        else:
-            out[p + k] = v
-    return out
-
-
 model = SAN(ck["config"])
-load_tree(model, flat(ck["params"]))
+load_tree(model, flatten(ck["params"]))
 src = torch.tensor([g["single"]["src"]])
 tgt = torch.tensor([g["single"]["tgt"]])
 with torch.no_grad():
