@@ -10,15 +10,27 @@ export const CASE_CATEGORIES = ['simple', 'multiple', 'parallel', 'parallel_mult
 export type CaseCategory = (typeof CASE_CATEGORIES)[number];
 
 export const OPENERS: Record<Split, readonly string[]> = {
-  train: ['', '', '', '', 'please ', 'hey, ', 'can you ', 'could you please ', 'I need you to ', 'quick one: ', 'ok, ', 'hi! '],
+  // Many train openers (and closers, connectors), so a model learns that what frames a request is not
+  // part of its values, rather than learning a short list by heart; the eval ones stay unseen.
+  train: ['', '', '', '', '', '', '', '', 'please ', 'hey, ', 'can you ', 'could you please ', 'I need you to ',
+    'quick one: ', 'ok, ', 'hi! ', 'hey there, ', 'hi, ', 'good morning, ', 'morning! ', 'excuse me, ', 'right, ',
+    'okay so ', 'so, ', 'um, ', 'listen, ', 'hey assistant, ', 'assistant, ', 'could you ', 'can you please ',
+    'please could you ', "I'd like you to ", 'I want you to ', 'when you get a sec, ', 'real quick, ', 'oh, ',
+    'alright, ', 'hey buddy, ', 'do me a favour and ', 'be a dear and ', 'help me out: ', 'one thing: ',
+    'good evening, ', 'hiya, ', 'sorry, ', 'ok so ', 'pls ', 'just ', 'hey, can you '],
   eval: ['', '', 'kindly ', 'would you ', 'yo, ', 'hello there, '],
 };
 export const CLOSERS: Record<Split, readonly string[]> = {
-  train: ['', '', '', '', ' please', ', thanks', '.', ' thank you', '!'],
+  train: ['', '', '', '', '', '', '', ' please', ', thanks', '.', ' thank you', '!', ', thank you so much', ' asap',
+    ' right away', ', ta', ' for me', ' for me please', ', thanks a lot', ', much appreciated', ' when you get a chance',
+    ' if possible', ', if that is ok', '?', ', please and thank you', ', okay?', ' thx', ', appreciate it', ' :)',
+    ', that would be great', ' please!', ', thanks!', '...', ', ty'],
   eval: ['', '', ' if you can', ', cheers'],
 };
 export const CONNECTORS: Record<Split, readonly string[]> = {
-  train: [' and ', ', and also ', '. Also ', ', then ', ' and then ', '; ', '. After that ', ', plus '],
+  train: [' and ', ', and also ', '. Also ', ', then ', ' and then ', '; ', '. After that ', ', plus ', ' and also ',
+    '. Then ', ', and ', ' plus ', '. And ', ', also ', ' and after that ', '. Next, ', ' & ', ', and then ',
+    '. Additionally, ', ' then ', '. One more thing: ', '. Lastly, ', ' and please ', ', next '],
   eval: [' as well as ', '. Oh and ', ', afterwards '],
 };
 
@@ -48,7 +60,9 @@ function sentence(clauses: string[], split: Split, rng: Rng): string {
     text += conn + clauses[i];
   }
   // Openers only fit imperative templates, which are written with a lowercase first letter.
-  if (/^[a-z]/.test(text)) text = rng.pick(OPENERS[split]) + text;
+  // (Train templates also hold questions, which no request-style opener fits; the eval stream is unchanged.)
+  const question = split === 'train' && /^(what|what's|whats|how|is|are|do|does|can|could|when|where|will)\b/.test(text);
+  if (/^[a-z]/.test(text) && !question) text = rng.pick(OPENERS[split]) + text;
   text += rng.pick(CLOSERS[split]);
   // Capitalise after a sentence-ending connector, and the first letter.
   text = text.replace(/([.!?] )([a-z])/g, (_, p: string, c: string) => p + c.toUpperCase());
