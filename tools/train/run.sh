@@ -25,11 +25,13 @@ $PY tools/train/train_tokenizer.py "$WORK/train.jsonl" "$WORK/spm" 2048
 mkdir -p "$WORK/train-120k" && cp "$WORK/train-suite/suite.json" "$WORK/train-120k/" && head -120000 "$WORK/train-suite/cases.jsonl" > "$WORK/train-120k/cases.jsonl"
 npx tsx tools/train/export-data.ts "$WORK/train-120k" "$WORK/train-ids.jsonl" --spm "$WORK/spm.model"
 
-# 3. Training (resumable: re-running the command continues from $WORK/run/state.pt). 30% extra copy
-# tasks; the first 1,200 steps only on encoder inputs of <= 320 tokens (see train.py).
+# 3. Training (resumable: re-running the command continues from $WORK/run/state.pt). Two data-parallel
+# processes of 4,000 padded source tokens each per step; irrelevance rows twice; 30% extra copy tasks;
+# the first 700 steps only on encoder inputs of <= 320 tokens (see train.py).
 nice -n 5 $PY tools/train/train.py --data "$WORK/train-ids.jsonl" --spm "$WORK/spm.model" --out "$WORK/run" \
-  --seed "$SEED" --steps 3300 --lr 2e-3 --warmup 100 --d_model 192 --enc_layers 4 --dec_layers 3 \
-  --tokens 4000 --max_src 640 --copy_frac 0.3 --short_src 320 --short_steps 1200 --ckpt_every 100
+  --seed "$SEED" --steps 1900 --lr 2e-3 --warmup 100 --d_model 192 --enc_layers 4 --dec_layers 3 \
+  --tokens 4000 --workers 2 --max_src 640 --repeat irrelevance=2 --copy_frac 0.3 --short_src 320 \
+  --short_steps 700 --ckpt_every 100
 
 # 4. Export to Needle's checkpoint format, loss curve, evaluation, parity fixture.
 $PY tools/train/export_model.py --state "$WORK/run/state.pt" --spm "$WORK/spm.model" --out models/needle-tiny
