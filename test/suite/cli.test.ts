@@ -1,6 +1,6 @@
 // The `suite` commands end to end, through the real CLI entry point.
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { suiteDir, tempDir, validCase } from './helpers.ts';
@@ -29,6 +29,21 @@ describe('needle-bench suite', () => {
     const r = cli('suite', 'list');
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^suites\/bfcl {2}bfcl v4 {2}1040 cases {2}Apache-2\.0$/m);
+  });
+
+  it('synth --train-parts records the parts in the manifest, and refuses a train split or an unknown part', () => {
+    const out = join(tempDir(), 'tp');
+    const r = cli('suite', 'synth', '--seed', '3', '--count', '20', '--train-parts', 'phrasing', '--out', out);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const manifest = JSON.parse(readFileSync(join(out, 'suite.json'), 'utf8')) as { source: string };
+    expect(manifest.source).toBe('needle-bench suite synth --seed 3 --count 20 --split eval --train-parts phrasing');
+    const train = cli('suite', 'synth', '--seed', '3', '--count', '5', '--split', 'train', '--train-parts', 'framing', '--out', out);
+    expect(train.status).not.toBe(0);
+    expect(train.stderr).toContain('--train-parts only makes sense with --split eval');
+    const bad = cli('suite', 'synth', '--seed', '3', '--count', '5', '--train-parts', 'entities', '--out', out);
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toContain('--train-parts takes phrasing, framing (comma-separated), got "entities"');
   });
 
   it('validate prints file:line: field problems and exits 1', () => {

@@ -50,6 +50,25 @@ describe('everyday suite generator', () => {
     expect(intersect(CONNECTORS.train, CONNECTORS.eval)).toEqual([]);
   });
 
+  it('swaps only the named parts to the train side (--train-parts): same draws, other words', () => {
+    const evalTemplates = new Set(INTENTS.flatMap((i) => i.templates.eval.map((t) => parseTemplate(t).text.split('{')[0])));
+    const evalFrames = [...OPENERS.eval, ...CLOSERS.eval, ...CONNECTORS.eval].filter((x) => x.trim() !== '');
+    const phrasing = synthesize({ seed: 11, count: 400, split: 'eval', trainParts: ['phrasing'] });
+    const both = synthesize({ seed: 11, count: 400, split: 'eval', trainParts: ['phrasing', 'framing'] });
+    for (const swapped of [phrasing, both]) {
+      // Same categories, tools and acceptable answers, case by case: the entity draws are unchanged.
+      expect(swapped.map((c) => [c.category, c.tools, c.expected])).toEqual(evalCases.map((c) => [c.category, c.tools, c.expected]));
+      const changed = swapped.filter((c, i) => c.query !== evalCases[i].query).length;
+      expect(changed).toBeGreaterThan(300);
+    }
+    // With the framing swapped too, no eval opener, closer or connector is left.
+    const framed = both.filter((c) => evalFrames.some((f) => String(c.query).toLowerCase().includes(f.trim().toLowerCase())));
+    expect(framed.map((c) => c.query)).toEqual([]);
+    // And the eval stream itself is untouched by the option's existence.
+    expect(synthesize({ seed: 11, count: 400, split: 'eval', trainParts: [] })).toEqual(evalCases);
+    expect(evalTemplates.size).toBeGreaterThan(0);
+  });
+
   it('never puts an eval-only name or city into a train case', () => {
     const evalOnly = [...ALL_POOLS.FIRST_NAMES.eval, ...ALL_POOLS.CITIES.eval];
     const big = synthesize({ seed: 3, count: 1500, split: 'train' });

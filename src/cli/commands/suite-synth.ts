@@ -4,7 +4,7 @@ import { basename, resolve } from 'node:path';
 import { commandGroup } from '../group.ts';
 import { writeSuite } from '../../suite/write.ts';
 import { stratifiedSubset } from '../../suite/generator/stratify.ts';
-import { synthesize, synthManifest, type Split } from '../../suite/generator/index.ts';
+import { synthesize, synthManifest, TRAIN_PARTS, type Split, type TrainPart } from '../../suite/generator/index.ts';
 
 function positiveInt(flag: string) {
   return (v: string): number => {
@@ -12,6 +12,15 @@ function positiveInt(flag: string) {
     if (!Number.isInteger(n) || n < 0) throw new Error(`${flag} must be a non-negative integer, got "${v}"`);
     return n;
   };
+}
+
+function trainParts(v: string): TrainPart[] {
+  const parts = v.split(',').map((p) => p.trim()).filter(Boolean);
+  const bad = parts.filter((p) => !(TRAIN_PARTS as readonly string[]).includes(p));
+  if (bad.length > 0 || parts.length === 0) {
+    throw new Error(`--train-parts takes ${TRAIN_PARTS.join(', ')} (comma-separated), got "${v}"`);
+  }
+  return parts as TrainPart[];
 }
 
 export function register(program: Command): void {
@@ -24,11 +33,15 @@ export function register(program: Command): void {
     .option('--split <split>', 'train or eval pools', 'eval')
     .option('--name <name>', 'suite name (default: the folder name)')
     .option('--stratify <n>', 'keep a stratified subset of n cases (all case categories, most tool categories)', positiveInt('--stratify'))
-    .action((opts: { seed: number; count: number; out: string; split: string; name?: string; stratify?: number }) => {
+    .option('--train-parts <parts>', `eval split with these parts from the train side (${TRAIN_PARTS.join(', ')}; ` +
+      'comma-separated): what each held-out part costs a model', trainParts)
+    .action((opts: { seed: number; count: number; out: string; split: string; name?: string; stratify?: number;
+      trainParts?: TrainPart[] }) => {
       if (opts.split !== 'train' && opts.split !== 'eval') throw new Error(`--split must be train or eval, got "${opts.split}"`);
       const split = opts.split as Split;
+      if (opts.trainParts && split !== 'eval') throw new Error('--train-parts only makes sense with --split eval');
       const out = resolve(opts.out);
-      const synth = { seed: opts.seed, count: opts.count, split };
+      const synth = { seed: opts.seed, count: opts.count, split, trainParts: opts.trainParts };
       const all = synthesize(synth);
       const cases = opts.stratify !== undefined ? stratifiedSubset(all, opts.stratify) : all;
       const manifest = synthManifest(opts.name ?? basename(out), synth);

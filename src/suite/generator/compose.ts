@@ -41,16 +41,30 @@ export interface Generated {
   intents: string[];
 }
 
-interface Clause { text: string; call: ExpectedCall; intent: Intent }
+/** `home`: the clause as the suite's own split says it; `text`: as the case says it (differs with Sides). */
+interface Clause { text: string; home: string; call: ExpectedCall; intent: Intent }
 
-function clause(intent: Intent, pools: Pools, rng: Rng): Clause {
-  const draw: Draw = intent.draw(pools, rng);
-  const templates = matchingTemplates(intent, pools.split, draw);
+/**
+ * Which side's templates (phrasing) and openers, closers, connectors (framing) a case uses, for
+ * `suite synth --train-parts`. The swapped parts are drawn from the `aside` stream while the main stream
+ * still draws the suite's own wording, so the entities, tools and answers stay exactly as without.
+ */
+export interface Sides { phrasing: Split; framing: Split; aside?: Rng }
+
+function say(intent: Intent, split: Split, draw: Draw, rng: Rng): string {
+  const templates = matchingTemplates(intent, split, draw);
   if (templates.length === 0) {
-    throw new Error(`generator: intent ${intent.id} has no ${pools.split} template for slots ` +
+    throw new Error(`generator: intent ${intent.id} has no ${split} template for slots ` +
       `{${Object.keys(draw.slots).sort().join(',')}}${draw.variant ? ` variant ${draw.variant}` : ''}`);
   }
-  return { text: fill(rng.pick(templates), draw.slots), call: { name: intent.tool, args: draw.args }, intent };
+  return fill(rng.pick(templates), draw.slots);
+}
+
+function phrased(intent: Intent, pools: Pools, rng: Rng, sides: Sides): Clause {
+  const draw: Draw = intent.draw(pools, rng);
+  const home = say(intent, pools.split, draw, rng);
+  const text = sides.aside ? say(intent, sides.phrasing, draw, sides.aside) : home;
+  return { text, home, call: { name: intent.tool, args: draw.args }, intent };
 }
 
 function sentence(clauses: string[], split: Split, rng: Rng): string {
@@ -91,17 +105,22 @@ function distinctIntents(intents: Intent[], k: number, rng: Rng): Intent[] {
   return out;
 }
 
-export function compose(category: CaseCategory, intents: Intent[], pools: Pools, rng: Rng): Generated {
-  const split = pools.split;
+export function compose(category: CaseCategory, intents: Intent[], pools: Pools, rng: Rng,
+  sides: Sides = { phrasing: pools.split, framing: pools.split }): Generated {
+  const clause = (intent: Intent, p: Pools, r: Rng) => phrased(intent, p, r, sides);
+  const query = (cs: Clause[]) => {
+    const own = sentence(cs.map((c) => c.home), pools.split, rng);
+    return sides.aside ? sentence(cs.map((c) => c.text), sides.framing, sides.aside) : own;
+  };
   switch (category) {
     case 'simple': {
       const c = clause(rng.pick(intents), pools, rng);
-      return { query: sentence([c.text], split, rng), tools: [catalogTool(c.call.name).def], calls: [c.call], intents: [c.intent.id] };
+      return { query: query([c]), tools: [catalogTool(c.call.name).def], calls: [c.call], intents: [c.intent.id] };
     }
     case 'multiple': {
       const c = clause(rng.pick(intents), pools, rng);
       const tools = withDistractors([c.call.name], rng.int(2, 10), rng);
-      return { query: sentence([c.text], split, rng), tools, calls: [c.call], intents: [c.intent.id] };
+      return { query: query([c]), tools, calls: [c.call], intents: [c.intent.id] };
     }
     case 'parallel': {
       const intent = rng.pick(intents);
@@ -111,9 +130,9 @@ export function compose(category: CaseCategory, intents: Intent[], pools: Pools,
         const c = clause(intent, pools, rng);
         if (!clauses.some((o) => JSON.stringify(o.call.args) === JSON.stringify(c.call.args))) clauses.push(c);
       }
-      if (clauses.length < 2) return compose('simple', intents, pools, rng);
+      if (clauses.length < 2) return compose('simple', intents, pools, rng, sides);
       return {
-        query: sentence(clauses.map((c) => c.text), split, rng), tools: [catalogTool(intent.tool).def],
+        query: query(clauses), tools: [catalogTool(intent.tool).def],
         calls: clauses.map((c) => c.call), intents: clauses.map((c) => c.intent.id),
       };
     }
@@ -123,7 +142,7 @@ export function compose(category: CaseCategory, intents: Intent[], pools: Pools,
       const needed = [...new Set(clauses.map((c) => c.call.name))];
       const tools = withDistractors(needed, rng.int(needed.length, Math.min(10, needed.length + 5)), rng);
       return {
-        query: sentence(clauses.map((c) => c.text), split, rng), tools,
+        query: query(clauses), tools,
         calls: clauses.map((c) => c.call), intents: clauses.map((c) => c.intent.id),
       };
     }
@@ -136,7 +155,7 @@ export function compose(category: CaseCategory, intents: Intent[], pools: Pools,
       const banned = related(c.call.name);
       const pool = CATALOG.filter((t) => !banned.has(t.def.name));
       const tools = rng.sample(pool, rng.int(1, 6)).map((t) => t.def);
-      return { query: sentence([c.text], split, rng), tools, calls: [], intents: [c.intent.id] };
+      return { query: query([c]), tools, calls: [], intents: [c.intent.id] };
     }
   }
 }
