@@ -107,18 +107,21 @@ function distinctIntents(intents: Intent[], k: number, rng: Rng): Intent[] {
 
 export function compose(category: CaseCategory, intents: Intent[], pools: Pools, rng: Rng,
   sides: Sides = { phrasing: pools.split, framing: pools.split }): Generated {
-  const clause = (intent: Intent, p: Pools, r: Rng) => phrased(intent, p, r, sides);
+  if ((sides.phrasing !== pools.split || sides.framing !== pools.split) && !sides.aside) {
+    throw new Error('compose: swapping a side needs its own random stream (sides.aside)');
+  }
+  const clause = (intent: Intent) => phrased(intent, pools, rng, sides);
   const query = (cs: Clause[]) => {
     const own = sentence(cs.map((c) => c.home), pools.split, rng);
     return sides.aside ? sentence(cs.map((c) => c.text), sides.framing, sides.aside) : own;
   };
   switch (category) {
     case 'simple': {
-      const c = clause(rng.pick(intents), pools, rng);
+      const c = clause(rng.pick(intents));
       return { query: query([c]), tools: [catalogTool(c.call.name).def], calls: [c.call], intents: [c.intent.id] };
     }
     case 'multiple': {
-      const c = clause(rng.pick(intents), pools, rng);
+      const c = clause(rng.pick(intents));
       const tools = withDistractors([c.call.name], rng.int(2, 10), rng);
       return { query: query([c]), tools, calls: [c.call], intents: [c.intent.id] };
     }
@@ -127,7 +130,7 @@ export function compose(category: CaseCategory, intents: Intent[], pools: Pools,
       const n = rng.weighted<number>([[2, 3], [3, 1]]);
       const clauses: Clause[] = [];
       for (let tries = 0; clauses.length < n && tries < 20; tries++) {
-        const c = clause(intent, pools, rng);
+        const c = clause(intent);
         if (!clauses.some((o) => JSON.stringify(o.call.args) === JSON.stringify(c.call.args))) clauses.push(c);
       }
       if (clauses.length < 2) return compose('simple', intents, pools, rng, sides);
@@ -138,7 +141,7 @@ export function compose(category: CaseCategory, intents: Intent[], pools: Pools,
     }
     case 'parallel_multiple': {
       const chosen = distinctIntents(intents, rng.weighted<number>([[2, 3], [3, 1]]), rng);
-      const clauses = chosen.map((it) => clause(it, pools, rng));
+      const clauses = chosen.map((it) => clause(it));
       const needed = [...new Set(clauses.map((c) => c.call.name))];
       const tools = withDistractors(needed, rng.int(needed.length, Math.min(10, needed.length + 5)), rng);
       return {
@@ -151,7 +154,7 @@ export function compose(category: CaseCategory, intents: Intent[], pools: Pools,
         const tools = rng.sample(CATALOG, rng.int(1, 6)).map((t) => t.def);
         return { query: pools.chitchat(), tools, calls: [], intents: ['chitchat'] };
       }
-      const c = clause(rng.pick(intents), pools, rng);
+      const c = clause(rng.pick(intents));
       const banned = related(c.call.name);
       const pool = CATALOG.filter((t) => !banned.has(t.def.name));
       const tools = rng.sample(pool, rng.int(1, 6)).map((t) => t.def);
