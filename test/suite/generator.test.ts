@@ -51,7 +51,6 @@ describe('everyday suite generator', () => {
   });
 
   it('swaps only the named parts to the train side (--train-parts): same draws, other words', () => {
-    const evalTemplates = new Set(INTENTS.flatMap((i) => i.templates.eval.map((t) => parseTemplate(t).text.split('{')[0])));
     const evalFrames = [...OPENERS.eval, ...CLOSERS.eval, ...CONNECTORS.eval].filter((x) => x.trim() !== '');
     const phrasing = synthesize({ seed: 11, count: 400, split: 'eval', trainParts: ['phrasing'] });
     const both = synthesize({ seed: 11, count: 400, split: 'eval', trainParts: ['phrasing', 'framing'] });
@@ -66,7 +65,6 @@ describe('everyday suite generator', () => {
     expect(framed.map((c) => c.query)).toEqual([]);
     // And the eval stream itself is untouched by the option's existence.
     expect(synthesize({ seed: 11, count: 400, split: 'eval', trainParts: [] })).toEqual(evalCases);
-    expect(evalTemplates.size).toBeGreaterThan(0);
   });
 
   it('never puts an eval-only name or city into a train case', () => {

@@ -41,15 +41,15 @@ export interface Generated {
   intents: string[];
 }
 
-/** `home`: the clause as the suite's own split says it; `text`: as the case says it (differs with Sides). */
+/** `home`: the clause as the suite's own split says it; `text`: as the case says it (differs with a Swap). */
 interface Clause { text: string; home: string; call: ExpectedCall; intent: Intent }
 
 /**
- * Which side's templates (phrasing) and openers, closers, connectors (framing) a case uses, for
- * `suite synth --train-parts`. The swapped parts are drawn from the `aside` stream while the main stream
+ * Wording taken from another side, for `suite synth --train-parts`: whose templates (phrasing) and
+ * openers, closers, connectors (framing). The swapped wording is drawn from `rng` while the main stream
  * still draws the suite's own wording, so the entities, tools and answers stay exactly as without.
  */
-export interface Sides { phrasing: Split; framing: Split; aside?: Rng }
+export interface Swap { phrasing: Split; framing: Split; rng: Rng }
 
 function say(intent: Intent, split: Split, draw: Draw, rng: Rng): string {
   const templates = matchingTemplates(intent, split, draw);
@@ -60,10 +60,10 @@ function say(intent: Intent, split: Split, draw: Draw, rng: Rng): string {
   return fill(rng.pick(templates), draw.slots);
 }
 
-function phrased(intent: Intent, pools: Pools, rng: Rng, sides: Sides): Clause {
+function phrased(intent: Intent, pools: Pools, rng: Rng, swap?: Swap): Clause {
   const draw: Draw = intent.draw(pools, rng);
   const home = say(intent, pools.split, draw, rng);
-  const text = sides.aside ? say(intent, sides.phrasing, draw, sides.aside) : home;
+  const text = swap ? say(intent, swap.phrasing, draw, swap.rng) : home;
   return { text, home, call: { name: intent.tool, args: draw.args }, intent };
 }
 
@@ -105,15 +105,11 @@ function distinctIntents(intents: Intent[], k: number, rng: Rng): Intent[] {
   return out;
 }
 
-export function compose(category: CaseCategory, intents: Intent[], pools: Pools, rng: Rng,
-  sides: Sides = { phrasing: pools.split, framing: pools.split }): Generated {
-  if ((sides.phrasing !== pools.split || sides.framing !== pools.split) && !sides.aside) {
-    throw new Error('compose: swapping a side needs its own random stream (sides.aside)');
-  }
-  const clause = (intent: Intent) => phrased(intent, pools, rng, sides);
+export function compose(category: CaseCategory, intents: Intent[], pools: Pools, rng: Rng, swap?: Swap): Generated {
+  const clause = (intent: Intent) => phrased(intent, pools, rng, swap);
   const query = (cs: Clause[]) => {
-    const own = sentence(cs.map((c) => c.home), pools.split, rng);
-    return sides.aside ? sentence(cs.map((c) => c.text), sides.framing, sides.aside) : own;
+    const own = sentence(cs.map((c) => c.home), pools.split, rng); // drawn even when swapped: keeps the stream
+    return swap ? sentence(cs.map((c) => c.text), swap.framing, swap.rng) : own;
   };
   switch (category) {
     case 'simple': {
@@ -133,7 +129,7 @@ export function compose(category: CaseCategory, intents: Intent[], pools: Pools,
         const c = clause(intent);
         if (!clauses.some((o) => JSON.stringify(o.call.args) === JSON.stringify(c.call.args))) clauses.push(c);
       }
-      if (clauses.length < 2) return compose('simple', intents, pools, rng, sides);
+      if (clauses.length < 2) return compose('simple', intents, pools, rng, swap);
       return {
         query: query(clauses), tools: [catalogTool(intent.tool).def],
         calls: clauses.map((c) => c.call), intents: clauses.map((c) => c.intent.id),

@@ -1,6 +1,6 @@
 // The everyday-tools suite generator: a pure function of (seed, count, split).
 import type { SuiteCase, SuiteManifest } from '../types.ts';
-import { compose, toCase, type CaseCategory, type Sides } from './compose.ts';
+import { compose, toCase, type CaseCategory, type Swap } from './compose.ts';
 import type { Intent } from './intent.ts';
 import { COMMS_INTENTS } from './intents-comms.ts';
 import { HOME_INTENTS } from './intents-home.ts';
@@ -59,13 +59,13 @@ export function synthesize(opts: SynthOptions): SuiteCase[] {
   while (quota.length < opts.count) quota.push('multiple');
   const categories = rng.shuffle(quota);
   const parts = new Set(opts.trainParts ?? []);
-  const sides: Sides = {
+  const swap: Swap | undefined = parts.size === 0 ? undefined : {
     phrasing: parts.has('phrasing') ? 'train' : opts.split,
     framing: parts.has('framing') ? 'train' : opts.split,
-    aside: parts.size > 0 ? new Rng(`everyday/${opts.split}/${opts.seed}/aside`) : undefined,
+    rng: new Rng(`everyday/${opts.split}/${opts.seed}/aside`),
   };
   return categories.map((category, i) => {
-    const g = compose(category, INTENTS, pools, rng, sides);
+    const g = compose(category, INTENTS, pools, rng, swap);
     return toCase(`${prefix}-${String(i).padStart(width, '0')}`, category, g, {
       generator: `everyday@${GENERATOR_VERSION}`, seed: opts.seed, split: opts.split,
       ...(parts.size > 0 ? { trainParts: [...parts] } : {}),
