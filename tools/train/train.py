@@ -17,6 +17,14 @@ sys.path.insert(0, os.path.dirname(__file__))
 from data import PAD, batches, collate, copy_rows, load_rows  # noqa: E402
 from san import SAN  # noqa: E402
 
+
+def category_times(spec):
+    category, _, times = spec.partition("=")
+    if not category or not times.isdigit() or int(times) < 1:
+        raise argparse.ArgumentTypeError(f"expected CATEGORY=K with K >= 1, got {spec!r}")
+    return category, int(times)
+
+
 ap = argparse.ArgumentParser()
 ap.add_argument("--data", required=True)
 ap.add_argument("--spm", required=True)
@@ -36,7 +44,7 @@ ap.add_argument("--threads", type=int, default=1)
 ap.add_argument("--copy_frac", type=float, default=0.0, help="add this fraction of copy tasks (see data.copy_rows)")
 ap.add_argument("--short_src", type=int, default=None, help="curriculum: only rows with encoder inputs up to this long ...")
 ap.add_argument("--short_steps", type=int, default=0, help="... for this many first steps")
-ap.add_argument("--repeat", action="append", default=[], metavar="CATEGORY=K",
+ap.add_argument("--repeat", action="append", default=[], metavar="CATEGORY=K", type=category_times,
                 help="use the rows of a case category K times (e.g. irrelevance=2); repeatable")
 ap.add_argument("--ckpt_every", type=int, default=100)
 ap.add_argument("--workers", type=int, default=1,
@@ -58,9 +66,9 @@ if WORLD > 1 and "TRAIN_RANK" not in os.environ:
     env = {**os.environ, "MASTER_ADDR": "127.0.0.1", "MASTER_PORT": str(port)}
     procs = [subprocess.Popen([sys.executable, *sys.argv], env={**env, "TRAIN_RANK": str(r)},
                               stdout=None if r == 0 else subprocess.DEVNULL) for r in range(WORLD)]
-    while all(p.poll() is None for p in procs):  # one rank failing would leave the others blocked
+    while all(p.poll() is None for p in procs):
         time.sleep(1)
-    if any(p.poll() for p in procs if p.poll() is not None):
+    if any(p.returncode for p in procs):  # a failed rank would leave the others blocked in all_reduce
         for p in procs:
             p.kill()
     sys.exit(max(p.wait() for p in procs))
@@ -81,9 +89,8 @@ cfg = {
 }
 t0 = time.time()
 rows = load_rows(sp, args.data, max_src=args.max_src)
-for spec in args.repeat:
-    category, times = spec.split("=")
-    rows = rows + [r for r in rows if r[2].get("category") == category] * (int(times) - 1)
+for category, times in args.repeat:
+    rows = rows + [r for r in rows if r[2].get("category") == category] * (times - 1)
 if args.copy_frac > 0:
     rows = rows + copy_rows(sp, rows, args.copy_frac, np.random.default_rng(args.seed + 1))
 short_rows = [r for r in rows if args.short_src is not None and len(r[0]) <= args.short_src]
@@ -144,11 +151,11 @@ while step < args.steps:
     mask = lab != PAD
     # Summed loss, divided by the tokens of all ranks' batches: the gradient is the token mean over them all.
     loss_sum = torch.nn.functional.cross_entropy(logits[mask], lab[mask], reduction="sum")
-    ntok = torch.tensor([float(mask.sum()), loss_sum.item()])
+    totals = torch.tensor([float(mask.sum()), loss_sum.item()])  # [target tokens, summed loss] of this step
     if WORLD > 1:
-        dist.all_reduce(ntok)
+        dist.all_reduce(totals)
     opt.zero_grad(set_to_none=True)
-    (loss_sum / ntok[0]).backward()
+    (loss_sum / totals[0]).backward()
     if WORLD > 1:
         grads = [p.grad for p in model.parameters() if p.grad is not None]
         flat = torch.cat([g.reshape(-1) for g in grads])
@@ -160,8 +167,8 @@ while step < args.steps:
     torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
     opt.step()
     step += 1
-    win_loss += float(ntok[1])
-    win_tok += int(ntok[0])
+    win_loss += float(totals[1])
+    win_tok += int(totals[0])
     if args.bench and step == 10:
         dt = time.time() - t_start
         print(f"bench: 10 steps in {dt:.1f}s ({dt / 10:.2f}s/step)", flush=True)
