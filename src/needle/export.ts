@@ -228,8 +228,9 @@ export function buildEncoderGraph(w: SanWeights, options: ExportOptions): GraphB
   // row against a ones column on the query side (see the header).
   const isPad = op.equal(g, src, g.constI64([w.dims.padId], []));
   const padBias = op.where(g, isPad, g.constF32([MASK_FILTER], []), g.constF32([0], []));
+  const perKvHead = (axes: number[]) => op.tile(g, op.unsqueeze(g, padBias, axes), [1, kvHeads, 1, 1]);
   const mask = {
-    biasRow: op.tile(g, op.unsqueeze(g, padBias, [1, 2]), [1, kvHeads, 1, 1]), // [B,kvH,1,T]
+    biasRow: perKvHead([1, 2]), // [B,kvH,1,T]
     onesCol: queryOnes(c, src), // [B,kvH,rep·T,1]
   };
   const positionStart = g.constI64([0]); // RotaryEmbedding: positions 0..T-1
@@ -250,7 +251,7 @@ export function buildEncoderGraph(w: SanWeights, options: ExportOptions): GraphB
   const finalGamma = g.weight('enc.final_norm', onePlus(w.encoderFinalNorm), [d]);
   const encOut = pending ? op.skipRmsNorm(g, pending, x, finalGamma, NORM_EPS)[0] : op.rmsNorm(g, x, finalGamma, NORM_EPS);
   g.output(encOut, 'encoder_out', DataType.FLOAT, ['batch', 'src_len', d]);
-  const biasCol = op.tile(g, op.unsqueeze(g, padBias, [1, 3]), [1, kvHeads, 1, 1]); // [B,kvH,T,1], cross K's extra column
+  const biasCol = perKvHead([1, 3]); // [B,kvH,T,1], cross K's extra column
 
   // Cross-attention K/V of every decoder layer, per kv head: [K | bias] [B, kvH, T, hd+1] and Vᵀ
   // [B, kvH, hd, T], laid out for the decoder's transposed grouped attention (two plain MatMuls).
