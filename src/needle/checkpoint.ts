@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
-import { basename, dirname, extname, join } from 'node:path';
+import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import type { NeedleCheckpoint, NeedleConfig, Tensor } from './types.ts';
 import { ConfigError, expectedShapes, resolveConfig } from './config.ts';
 import { NdArray, PickleError, PyTuple, typeName, unpickle, type PyValue } from './pickle.ts';
@@ -256,6 +256,11 @@ export interface ConvertResult {
   sha256: string;
 }
 
+function isInside(dir: string, file: string): boolean {
+  const rel = relative(resolve(dir), resolve(file));
+  return rel !== '' && !rel.startsWith('..') && !rel.startsWith('/');
+}
+
 /** Write a converted directory: model.safetensors (flat keys, dtypes kept) + config.json (+ tokenizer.model). */
 export async function writeConverted(ckpt: NeedleCheckpoint, outDir: string, tokenizer?: string): Promise<ConvertResult> {
   await mkdir(outDir, { recursive: true });
@@ -271,7 +276,9 @@ export async function writeConverted(ckpt: NeedleCheckpoint, outDir: string, tok
   await writeFile(weights, bytes);
   await writeFile(config, JSON.stringify(configJson, null, 2) + '\n');
   const result: ConvertResult = { dir: outDir, weights, config, sha256: sha256(bytes) };
-  if (tokenizer) {
+  if (tokenizer && isInside(outDir, tokenizer)) {
+    result.tokenizer = tokenizer; // converting in place: the loader already finds it there, no second copy
+  } else if (tokenizer) {
     result.tokenizer = join(outDir, CONVERTED_TOKENIZER);
     await copyFile(tokenizer, result.tokenizer);
   }

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { Command } from 'commander';
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CheckpointError, checkpointFromPickle, finishCheckpoint, loadCheckpoint, parameterCount, readRawCheckpoint, writeConverted } from '../../src/needle/checkpoint.ts';
@@ -88,6 +88,21 @@ describe('convert', () => {
     const ckpt = await loadCheckpoint(file);
     expectSameParams(src, ckpt);
     expect(ckpt.config).toMatchObject({ ...config, num_encoder_layers: 2, num_decoder_layers: 2, rope_theta: 10000 });
+  });
+
+  it('converting into the checkpoint\'s own folder keeps its tokenizer/needle.model instead of copying it again', async () => {
+    const dir = tmp();
+    copyFileSync(join(golden, 'checkpoint.p5.pkl'), join(dir, 'needle.pkl'));
+    mkdirSync(join(dir, 'tokenizer'));
+    copyFileSync(resolve(repoRoot, 'models/needle-tiny/tokenizer/needle.model'), join(dir, 'tokenizer', 'needle.model'));
+    const res = await writeConverted(await loadCheckpoint(join(dir, 'needle.pkl')), dir, join(dir, 'tokenizer', 'needle.model'));
+    expect(res.tokenizer).toBe(join(dir, 'tokenizer', 'needle.model'));
+    expect(existsSync(join(dir, 'tokenizer.model'))).toBe(false);
+    // Elsewhere it is still copied beside the weights.
+    const other = tmp();
+    const copied = await writeConverted(await loadCheckpoint(join(dir, 'needle.pkl')), other, join(dir, 'tokenizer', 'needle.model'));
+    expect(copied.tokenizer).toBe(join(other, 'tokenizer.model'));
+    expect(readFileSync(join(other, 'tokenizer.model'))).toEqual(readFileSync(join(dir, 'tokenizer', 'needle.model')));
   });
 
   it('keeps extra config keys through conversion', async () => {

@@ -78,7 +78,8 @@ export function register(program: Command): void {
       console.log(`${checkpoint} (sha256 ${ckpt.source.sha256.slice(0, 12)}…): ${parameterCount(ckpt).toLocaleString('en-US')} parameters, ${ckpt.params.size} tensors`);
       console.log(`  → ${res.weights} (sha256 ${res.sha256.slice(0, 12)}…)`);
       console.log(`  → ${res.config}`);
-      console.log(res.tokenizer ? `  → ${res.tokenizer} (from ${tokenizer})` : '  (no tokenizer: pass --tokenizer <file.model> to include one)');
+      console.log(!res.tokenizer ? '  (no tokenizer: pass --tokenizer <file.model> to include one)'
+        : res.tokenizer === tokenizer ? `  → ${res.tokenizer} (already there)` : `  → ${res.tokenizer} (from ${tokenizer})`);
     });
 
   program
