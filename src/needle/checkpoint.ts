@@ -14,6 +14,8 @@ import type { NeedleCheckpoint, NeedleConfig, Tensor } from './types.ts';
 import { ConfigError, expectedShapes, resolveConfig } from './config.ts';
 import { NdArray, PickleError, PyTuple, typeName, unpickle, type PyValue } from './pickle.ts';
 import { parseSafetensors, serializeSafetensors } from './safetensors.ts';
+import { CONVERTED_TOKENIZER } from './tokenizer-files.ts';
+export { findTokenizer } from './tokenizer-files.ts';
 import { numel, tensorToFloat32 } from './tensor.ts';
 
 export class CheckpointError extends Error {
@@ -22,7 +24,6 @@ export class CheckpointError extends Error {
 
 export const CONVERTED_WEIGHTS = 'model.safetensors';
 export const CONVERTED_CONFIG = 'config.json';
-export const CONVERTED_TOKENIZER = 'tokenizer.model';
 /**
  * __metadata__ key holding the config (JSON) inside a .safetensors checkpoint. Needle's own
  * safetensors checkpoints (needle/model/checkpoints.py: flat "/"-joined keys, metadata config/step/
@@ -224,13 +225,6 @@ export function checkpointFromPickle(bytes: Uint8Array, path: string): NeedleChe
 /** Load a .pkl, a .safetensors, or a converted directory. */
 export async function loadCheckpoint(path: string): Promise<NeedleCheckpoint> {
   return finishCheckpoint(await readRawCheckpoint(path));
-}
-
-/** Where the SentencePiece model of a checkpoint lives, if anywhere obvious. */
-export function findTokenizer(checkpointPath: string): string | undefined {
-  const dir = existsSync(checkpointPath) && statSync(checkpointPath).isDirectory() ? checkpointPath : dirname(checkpointPath);
-  const candidates = [join(dir, CONVERTED_TOKENIZER), join(dir, 'tokenizer', 'needle.model'), join(dir, 'needle.model')];
-  return candidates.find((c) => existsSync(c));
 }
 
 /** Total number of parameter elements. */

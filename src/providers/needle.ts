@@ -8,6 +8,7 @@ import { basename, dirname, join } from 'node:path';
 import type { ModelEntry } from '../models/registry.ts';
 import { modelDir, presence } from '../models/registry.ts';
 import { ToolCallConstraint } from '../needle/constraints.ts';
+import { findTokenizer, TOKENIZER_NAMES } from '../needle/tokenizer-files.ts';
 import { encoderInput, NEEDLE_IDS, toFlatTool } from '../needle/prompt.ts';
 import type { SuiteCase } from '../suite/types.ts';
 import { ModelNotPresentError } from './not-present.ts';
@@ -21,7 +22,6 @@ export interface NeedleFiles {
 }
 
 const CHECKPOINT_NAMES = ['model.safetensors', 'needle.pkl', 'checkpoint.pkl'];
-const TOKENIZER_NAMES = ['tokenizer/needle.model', 'tokenizer.model', 'needle.model'];
 
 /** Finds checkpoint and tokenizer for a path that is a checkpoint file or a folder holding one. */
 export function resolveNeedleFiles(path: string): NeedleFiles {
@@ -29,7 +29,7 @@ export function resolveNeedleFiles(path: string): NeedleFiles {
   const dir = statSync(path).isDirectory() ? path : dirname(path);
   const checkpoint = statSync(path).isDirectory() ? CHECKPOINT_NAMES.map((n) => join(dir, n)).find(existsSync) : path;
   if (!checkpoint) throw new ModelNotPresentError(`${dir} holds no checkpoint (${CHECKPOINT_NAMES.join(', ')})`);
-  const tokenizer = TOKENIZER_NAMES.map((n) => join(dir, n)).find(existsSync);
+  const tokenizer = findTokenizer(checkpoint);
   if (!tokenizer) throw new ModelNotPresentError(`no SentencePiece tokenizer beside ${checkpoint} (looked for ${TOKENIZER_NAMES.join(', ')})`);
   return { checkpoint, tokenizer };
 }
