@@ -1,6 +1,6 @@
 // Needle's output: an optional leading <tool_call>, then a compact JSON list of calls whose names are
 // the snake_case names the model was shown; they are mapped back to the suite's tool names here.
-import { snakeNameMap, toSnakeCase } from '../needle/prompt.ts';
+import { snakeNameMap, toSnakeCase } from '../needle/v1/prompt.ts';
 import type { ToolDef } from '../suite/types.ts';
 import { stringifyJson } from '../util/json-lexeme.ts';
 import { parseJsonCalls } from './json.ts';

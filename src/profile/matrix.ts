@@ -2,8 +2,8 @@
 // checkpoint (synthetic release-config weights by default: speed does not depend on values), with
 // run.py's no-KV-cache scheme timed in the same run for the speed-up ratio. One process, so weights are
 // generated once and exports come from the cache; peak RSS is the process peak up to that row.
-import type { Precision } from '../needle/engine.ts';
-import type { NeedleCheckpoint } from '../needle/types.ts';
+import type { Precision } from '../needle/v1/engine.ts';
+import type { NeedleCheckpoint } from '../needle/v1/types.ts';
 import { profileNeedle, type ProfileResult } from './needle-profile.ts';
 import { measureKernelRates, type KernelRates } from './roofline.ts';
 

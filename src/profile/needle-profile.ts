@@ -8,10 +8,10 @@
 // token); ttft_ms = prefill + first step. Medians over repetitions; spread = min/max/p25/p75/IQR.
 // `cpu` repeats the medians in process CPU time (summed over threads).
 import { cpus, loadavg } from 'node:os';
-import { NEEDLE_RELEASE_CONFIG } from '../needle/config.ts';
-import { argmax, NeedleEngine, type Precision } from '../needle/engine.ts';
-import { syntheticCheckpoint } from '../needle/synthetic.ts';
-import type { NeedleCheckpoint } from '../needle/types.ts';
+import { NEEDLE_RELEASE_CONFIG } from '../needle/v1/config.ts';
+import { argmax, NeedleEngine, type Precision } from '../needle/v1/engine.ts';
+import { syntheticCheckpoint } from '../needle/v1/synthetic.ts';
+import type { NeedleCheckpoint } from '../needle/v1/types.ts';
 import { spread, type Spread } from '../stats/percentiles.ts';
 import { roofline, type KernelRates, type Roofline } from './roofline.ts';
 

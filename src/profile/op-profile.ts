@@ -4,8 +4,8 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { argmax, NeedleEngine, type Precision } from '../needle/engine.ts';
-import type { NeedleCheckpoint } from '../needle/types.ts';
+import { argmax, NeedleEngine, type Precision } from '../needle/v1/engine.ts';
+import type { NeedleCheckpoint } from '../needle/v1/types.ts';
 import { syntheticPrompt } from './needle-profile.ts';
 
 export interface OpProfileOptions {

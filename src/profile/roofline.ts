@@ -8,9 +8,9 @@
 // in the last-level cache can beat it; the figure then says how much of the cost is not bandwidth.)
 // Prefill is matrix–matrix work, bound by FLOPs: FLOPs per token ÷ the GFLOP/s of a large fp32 MatMul.
 import * as ort from 'onnxruntime-node';
-import { cpuSessionOptions } from '../needle/engine.ts';
-import type { SanDims } from '../needle/export-weights.ts';
-import type { Precision } from '../needle/export.ts';
+import { cpuSessionOptions } from '../needle/v1/engine.ts';
+import type { SanDims } from '../needle/v1/export-weights.ts';
+import type { Precision } from '../needle/v1/export.ts';
 import { DataType, GraphBuilder } from '../onnx/builder.ts';
 import * as op from '../onnx/ops.ts';
 import { spread } from '../stats/percentiles.ts';

@@ -7,9 +7,9 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { ModelEntry } from '../models/registry.ts';
 import { modelDir, presence } from '../models/registry.ts';
-import { ToolCallConstraint } from '../needle/constraints.ts';
-import { findTokenizer, TOKENIZER_NAMES } from '../needle/tokenizer-files.ts';
-import { encoderInput, NEEDLE_IDS, toFlatTool } from '../needle/prompt.ts';
+import { ToolCallConstraint } from '../needle/v1/constraints.ts';
+import { findTokenizer, TOKENIZER_NAMES } from '../needle/v1/tokenizer-files.ts';
+import { encoderInput, NEEDLE_IDS, toFlatTool } from '../needle/v1/prompt.ts';
 import type { SuiteCase } from '../suite/types.ts';
 import { ModelNotPresentError } from './not-present.ts';
 import type { Generation, ModelProvenance, Provider, ProviderFactory, ProviderOptions } from './types.ts';
@@ -56,8 +56,8 @@ function settingsFrom(entry: ModelEntry | undefined, options: ProviderOptions): 
 
 export class NeedleProvider implements Provider {
   readonly dialect = 'needle';
-  private engine?: import('../needle/engine.ts').NeedleEngine;
-  private tokenizer?: import('../needle/tokenizer/index.ts').SentencePieceTokenizer;
+  private engine?: import('../needle/v1/engine.ts').NeedleEngine;
+  private tokenizer?: import('../sentencepiece/index.ts').SentencePieceTokenizer;
   private texts: string[] = [];
   private byFirstChar = new Map<string, number[]>();
   readonly settings: NeedleSettings;
@@ -83,9 +83,9 @@ export class NeedleProvider implements Provider {
   async load(): Promise<ModelProvenance> {
     const files = this.files();
     const [{ loadCheckpoint, parameterCount }, { loadSentencePiece }, { NeedleEngine }] = await Promise.all([
-      import('../needle/checkpoint.ts'),
-      import('../needle/tokenizer/index.ts'),
-      import('../needle/engine.ts'),
+      import('../needle/v1/checkpoint.ts'),
+      import('../sentencepiece/index.ts'),
+      import('../needle/v1/engine.ts'),
     ]);
     const checkpoint = await loadCheckpoint(files.checkpoint);
     this.tokenizer = loadSentencePiece(files.tokenizer);

@@ -5,7 +5,7 @@ import * as ort from 'onnxruntime-node';
 import { DataType, GraphBuilder, type Value } from '../../src/onnx/builder.ts';
 import * as op from '../../src/onnx/ops.ts';
 import { dequantizeKernel, quantizeKernel } from '../../src/onnx/quantize.ts';
-import { ropeTables } from '../../src/needle/export.ts';
+import { ropeTables } from '../../src/needle/v1/export.ts';
 
 function rng(seed: number): () => number {
   let s = seed >>> 0;

@@ -4,8 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { resolveConfig } from '../../src/needle/config.ts';
-import { syntheticCheckpoint } from '../../src/needle/synthetic.ts';
+import { resolveConfig } from '../../src/needle/v1/config.ts';
+import { syntheticCheckpoint } from '../../src/needle/v1/synthetic.ts';
 import { matrixMarkdown, parseVariant, runMatrix } from '../../src/profile/matrix.ts';
 import { profileNeedle, syntheticPrompt } from '../../src/profile/needle-profile.ts';
 

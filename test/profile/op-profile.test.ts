@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { resolveConfig } from '../../src/needle/config.ts';
-import { syntheticCheckpoint } from '../../src/needle/synthetic.ts';
+import { resolveConfig } from '../../src/needle/v1/config.ts';
+import { syntheticCheckpoint } from '../../src/needle/v1/synthetic.ts';
 import { opProfile, opProfileMarkdown } from '../../src/profile/op-profile.ts';
 
 const config = resolveConfig({ vocab_size: 600, d_model: 64, num_heads: 4, num_kv_heads: 2, num_encoder_layers: 2, num_decoder_layers: 3 });

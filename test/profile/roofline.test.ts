@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { resolveConfig } from '../../src/needle/config.ts';
-import { buildDecoderGraph, type Precision } from '../../src/needle/export.ts';
-import { readSanWeights } from '../../src/needle/export-weights.ts';
-import { syntheticCheckpoint } from '../../src/needle/synthetic.ts';
+import { resolveConfig } from '../../src/needle/v1/config.ts';
+import { buildDecoderGraph, type Precision } from '../../src/needle/v1/export.ts';
+import { readSanWeights } from '../../src/needle/v1/export-weights.ts';
+import { syntheticCheckpoint } from '../../src/needle/v1/synthetic.ts';
 import { decodeBytesPerStep, measureKernelRates, prefillFlopsPerToken, roofline } from '../../src/profile/roofline.ts';
 
 // d_model 128 so MatMulNBits blocks of 32 divide every kernel; vocab large enough that the output layer

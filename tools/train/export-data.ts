@@ -1,16 +1,16 @@
 // Turns suite folders into Needle training/eval text pairs using the harness's own prompt code
-// (src/needle/prompt.ts), so the model is trained on exactly the text the runtime will feed it.
+// (src/needle/v1/prompt.ts), so the model is trained on exactly the text the runtime will feed it.
 // Usage: npx tsx tools/train/export-data.ts <suite-dir> <out.jsonl> [--spm <tokenizer.model>]
 // Each line: {id, category, query, tools_json, target} where target is the JSON list of calls Needle
 // emits after <tool_call> (snake_case names, first acceptable value of every argument the query states).
 // With --spm each line also carries src_ids (the encoder input exactly as the runtime builds it:
-// src/needle/prompt.ts encoderInput with the harness's own tokenizer) and target_ids, so training
+// src/needle/v1/prompt.ts encoderInput with the harness's own tokenizer) and target_ids, so training
 // feeds the very ids the harness will, and skips Python sentencepiece's slow BPE over long
 // whitespace-free tool JSON (~4 ms a row against ~0.3 ms here).
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { encoderInput, queryText, toSnakeCase, toolsJson } from '../../src/needle/prompt.ts';
-import { loadSentencePiece } from '../../src/needle/tokenizer/index.ts';
+import { encoderInput, queryText, toSnakeCase, toolsJson } from '../../src/needle/v1/prompt.ts';
+import { loadSentencePiece } from '../../src/sentencepiece/index.ts';
 import { loadSuite } from '../../src/suite/load.ts';
 import type { SuiteCase } from '../../src/suite/types.ts';
 

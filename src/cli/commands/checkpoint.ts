@@ -2,10 +2,10 @@
 // so users can leave pickle behind. `needle-bench inspect <checkpoint>`: tree, shapes, dtypes, count, config.
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
-import type { NeedleCheckpoint } from '../../needle/types.ts';
-import { configToJson, finishCheckpoint, findTokenizer, loadCheckpoint, parameterCount, readRawCheckpoint, writeConverted, type RawCheckpoint } from '../../needle/checkpoint.ts';
-import { countParameters } from '../../needle/config.ts';
-import { numel } from '../../needle/tensor.ts';
+import type { NeedleCheckpoint } from '../../needle/v1/types.ts';
+import { configToJson, finishCheckpoint, findTokenizer, loadCheckpoint, parameterCount, readRawCheckpoint, writeConverted, type RawCheckpoint } from '../../needle/v1/checkpoint.ts';
+import { countParameters } from '../../needle/v1/config.ts';
+import { numel } from '../../checkpoint/tensor.ts';
 
 /** JSON that survives Python's big ints (as numbers when exact, else strings). */
 function toJson(v: unknown, indent?: number): string {

@@ -29,7 +29,7 @@ function addEngineOptions(cmd: Command): Command {
 }
 
 async function load(opts: EngineOpts) {
-  const { loadCheckpoint } = await import('../../needle/checkpoint.ts');
+  const { loadCheckpoint } = await import('../../needle/v1/checkpoint.ts');
   const { existsSync, statSync } = await import('node:fs');
   const { join } = await import('node:path');
   let path = opts.checkpoint;
@@ -54,13 +54,13 @@ export function register(program: Command): void {
       let logits: Float32Array;
       let enc: Float32Array;
       if (opts.engine === 'reference') {
-        const { referenceDecode, referenceEncode, referenceParams } = await import('../../needle/reference.ts');
-        const { tensorToFloat32 } = await import('../../needle/tensor.ts');
+        const { referenceDecode, referenceEncode, referenceParams } = await import('../../needle/v1/reference.ts');
+        const { tensorToFloat32 } = await import('../../checkpoint/tensor.ts');
         const params = referenceParams(ckpt, tensorToFloat32);
         enc = referenceEncode(params, ckpt.config, src);
         logits = referenceDecode(params, ckpt.config, src, enc, tgt);
       } else {
-        const { NeedleEngine } = await import('../../needle/engine.ts');
+        const { NeedleEngine } = await import('../../needle/v1/engine.ts');
         const engine = await NeedleEngine.create(ckpt, { precision: opts.precision, threads: opts.threads ? Number(opts.threads) : undefined });
         const out = await engine.logits(src, tgt);
         await engine.dispose();
@@ -83,12 +83,12 @@ export function register(program: Command): void {
       const maxLen = Number(opts.maxLen);
       if (!Number.isInteger(maxLen) || maxLen < 1) throw new Error(`--max-len: expected a positive integer, got ${opts.maxLen}`);
       const ckpt = await load(opts);
-      const tok = opts.spm ? (await import('../../needle/tokenizer/index.ts')).loadSentencePiece(opts.spm) : undefined;
-      let constraint: import('../../needle/constraints.ts').ToolCallConstraint | undefined;
+      const tok = opts.spm ? (await import('../../sentencepiece/index.ts')).loadSentencePiece(opts.spm) : undefined;
+      let constraint: import('../../needle/v1/constraints.ts').ToolCallConstraint | undefined;
       if (opts.constrain && opts.tools) {
         if (!tok) throw new Error('--tools needs --spm: constraints match token texts');
-        const { ToolCallConstraint } = await import('../../needle/constraints.ts');
-        const { toFlatTool } = await import('../../needle/prompt.ts');
+        const { ToolCallConstraint } = await import('../../needle/v1/constraints.ts');
+        const { toFlatTool } = await import('../../needle/v1/prompt.ts');
         const tools = JSON.parse(readFileSync(opts.tools, 'utf8')) as import('../../suite/types.ts').ToolDef[];
         const texts = tok.tokenStrings();
         constraint = new ToolCallConstraint(
@@ -99,12 +99,12 @@ export function register(program: Command): void {
       let stoppedBy: string;
       if (opts.engine === 'reference') {
         if (constraint) throw new Error('the reference engine decodes unconstrained only; add --no-constrain');
-        const { referenceGreedy, referenceParams } = await import('../../needle/reference.ts');
-        const { tensorToFloat32 } = await import('../../needle/tensor.ts');
+        const { referenceGreedy, referenceParams } = await import('../../needle/v1/reference.ts');
+        const { tensorToFloat32 } = await import('../../checkpoint/tensor.ts');
         ids = referenceGreedy(referenceParams(ckpt, tensorToFloat32), ckpt.config, src, maxLen);
         stoppedBy = ids.length < maxLen - 1 ? 'eos' : 'max_len';
       } else {
-        const { NeedleEngine } = await import('../../needle/engine.ts');
+        const { NeedleEngine } = await import('../../needle/v1/engine.ts');
         const engine = await NeedleEngine.create(ckpt, { precision: opts.precision, threads: opts.threads ? Number(opts.threads) : undefined });
         const out = await engine.generate(src, {
           maxLen,

@@ -6,9 +6,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
-import { loadCheckpoint } from '../../needle/checkpoint.ts';
-import type { Precision } from '../../needle/engine.ts';
-import type { NeedleCheckpoint } from '../../needle/types.ts';
+import { loadCheckpoint } from '../../needle/v1/checkpoint.ts';
+import type { Precision } from '../../needle/v1/engine.ts';
+import type { NeedleCheckpoint } from '../../needle/v1/types.ts';
 import { matrixMarkdown, parseVariant, runMatrix, type MatrixVariant } from '../../profile/matrix.ts';
 import { profileNeedle, releaseSyntheticCheckpoint } from '../../profile/needle-profile.ts';
 import { measureKernelRates } from '../../profile/roofline.ts';

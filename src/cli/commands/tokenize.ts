@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
-import { loadSentencePiece, type SentencePieceTokenizer } from '../../needle/tokenizer/index.ts';
+import { loadSentencePiece, type SentencePieceTokenizer } from '../../sentencepiece/index.ts';
 
 export type TokenizeMode = 'ids' | 'pieces' | 'decode' | 'decode-json';
 
