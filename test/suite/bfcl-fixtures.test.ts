@@ -99,7 +99,7 @@ describe('every BFCL v4 single-turn category imports', () => {
     expect(args('live_simple_132-85-0').params).toEqual({ values: [{}], optional: true });
     expect(args('live_simple_114-70-0').profile_data).toEqual({ values: [{ email: ['john.doe@example.com'], age: [30], bio: [''] }] });
     const { cases: multi } = await importer.import(join(FIXTURES, 'BFCL_v4_live_multiple.json'), {});
-    expect(multi.find((c) => c.id === 'live_multiple_4-3-0')!.expected.calls[0].args.items).toEqual({
+    expect(multi.find((c) => c.id === 'live_multiple_900-0-0')!.expected.calls[0].args.items).toEqual({
       values: [[{ name: ['latte'], quantity: [2], notes: ['extra hot'] }, { name: ['bagel', 'plain bagel'], quantity: [1], notes: [''] }]],
     });
   });
