@@ -94,4 +94,24 @@ describe('oracle on the BFCL v4 fixtures of the other nine categories', () => {
       enabled: 'true', page: '2', title: '"Report"', callback: 'handleDone', matrix: '[[1, 2], [3, 4]]',
     });
   });
+
+  it('a source string BFCL would read differently fails: the checker converts, it does not just compare text', async () => {
+    const { cases } = await importer.import(FIXTURES, {});
+    const oracle = factory.create('oracle', { cacheDir: '' });
+    await oracle.load();
+    const dialect = await getDialect('json');
+    const verdict = async (id: string, change: Record<string, string>) => {
+      const c = cases.find((x) => x.id === id)!;
+      const [call] = JSON.parse((await oracle.generate(c)).raw);
+      const parsed = dialect.parse(JSON.stringify([{ ...call, arguments: { ...call.arguments, ...change } }]), c.tools);
+      if (!parsed.ok) throw new Error(parsed.error);
+      return scoreCase(c, { kind: 'parsed', calls: parsed.calls });
+    };
+    expect(await verdict('simple_java_900', {})).toMatchObject({ pass: true });
+    expect(await verdict('simple_java_900', { timeoutMs: '5000' })).toMatchObject({ pass: false, error: 'wrong_type' }); // a long needs its L
+    expect(await verdict('simple_java_900', { ids: 'new ArrayList<>(Arrays.asList(101L, 202L))' })).toMatchObject({ pass: false, error: 'wrong_value' });
+    expect(await verdict('simple_java_900', { options: 'new HashMap<String, Object>() {{ put("mode", "slow"); put("limit", 10); }}' })).toMatchObject({ pass: false, error: 'wrong_value' });
+    expect(await verdict('simple_javascript_900', { big: '12345678901234' })).toMatchObject({ pass: false, error: 'wrong_type' }); // a Bigint needs its n
+    expect(await verdict('simple_javascript_900', { counts: '[1, 3]' })).toMatchObject({ pass: false, error: 'wrong_value' });
+  });
 });
