@@ -223,6 +223,14 @@ describe('BFCL import errors', () => {
     expect(await problems(dir2)).toEqual([`${join(dir2, 'possible_answer', 'BFCL_v4_simple_python.json')}:1: ground_truth[0].f.x: must be a list of acceptable values`]);
   });
 
+  it('imports only the newest BFCL version of a category left twice in a folder, with a note', async () => {
+    const dir = brokenFolder(q('a'), JSON.stringify({ id: 'a', ground_truth: [{ f: { x: [1] } }] }));
+    writeFileSync(join(dir, 'BFCL_v3_simple_python.json'), q('a') + '\n');
+    const result = await importer.import(dir, {});
+    expect(result.cases.map((c) => c.id)).toEqual(['a']);
+    expect(result.notes).toEqual(['skipped BFCL_v3_simple_python.json: BFCL_v4_simple_python.json is a newer version of the same category']);
+  });
+
   it('skips multi-turn files in a folder with a note, and refuses one given directly', async () => {
     const dir = brokenFolder(q('a'), JSON.stringify({ id: 'a', ground_truth: [{ f: { x: [1] } }] }));
     writeFileSync(join(dir, 'BFCL_v4_multi_turn_base.json'), q('m', 3) + '\n');
