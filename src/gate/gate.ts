@@ -179,7 +179,12 @@ function checkFromComparison(metric: AccuracyMetric, cmp: Comparison, config: Ga
  */
 function evaluateCategories(entry: BaselineEntry, records: ResultRecord[], config: GateConfig): EntryResult[] {
   const byCategory = new Map<string, ResultRecord[]>();
-  for (const r of records) if (Object.hasOwn(entry.cases, r.id)) byCategory.set(r.category, [...(byCategory.get(r.category) ?? []), r]);
+  for (const r of records) {
+    if (!Object.hasOwn(entry.cases, r.id)) continue;
+    const list = byCategory.get(r.category);
+    if (list) list.push(r);
+    else byCategory.set(r.category, [r]);
+  }
   const categories = [...byCategory.keys()].sort();
   const sides = categories.map((category) => {
     const recs = byCategory.get(category)!;
