@@ -15,7 +15,12 @@ export const EXIT_LOAD_FAILED = 1;
 
 const PROGRESS_MODES: ProgressMode[] = ['auto', 'bar', 'plain', 'none'];
 
-export async function runCommand(opts: RunCliOptions, argv: string[]): Promise<number> {
+export interface RunCommandExtras {
+  /** The caller has already listed the absent models with their pull commands (`main`): no notes. */
+  absentListed?: boolean;
+}
+
+export async function runCommand(opts: RunCliOptions, argv: string[], extras: RunCommandExtras = {}): Promise<number> {
   if (!PROGRESS_MODES.includes(opts.progress)) {
     throw new Error(`--progress: expected one of ${PROGRESS_MODES.join(', ')}, got "${opts.progress}"`);
   }
@@ -63,7 +68,7 @@ export async function runCommand(opts: RunCliOptions, argv: string[]): Promise<n
     }
     const failed = result.models.filter((m) => m.status === 'load_failed');
     const absent = result.models.filter((m) => m.status === 'not_present');
-    for (const m of absent) process.stderr.write(`note: ${m.model} was not run: ${m.error}\n`);
+    if (!extras.absentListed) for (const m of absent) process.stderr.write(`note: ${m.model} was not run: ${m.error}\n`);
     process.stdout.write(`results in ${opts.out}/results.jsonl, provenance in ${opts.out}/run.json\n`);
     if (failed.length > 0) {
       process.stderr.write(`error: ${failed.length} model(s) failed to load: ${failed.map((m) => `${m.model} (${m.error})`).join('; ')}\n`);

@@ -2,15 +2,19 @@
 // nested:{k:v},list:[…]}<end_function_call>` per call. Strings sit between <escape> markers; values
 // outside them are numbers, booleans, nested objects or arrays (as the model's chat template renders
 // arguments: keys bare, sorted). A bare word that is none of those is read as a string, as Google's
-// reference parser does; None/null read as null. Text with no call block is a plain answer.
+// reference parser does; None/null read as null. Text with no call block is a plain answer. A call
+// is read with or without the end-of-turn token after it, and a block the model ends with
+// <end_of_turn> (or by starting a function response) instead of <end_function_call> ends there.
 import { escapePointerToken, formatIntegralFloat } from '../util/json-lexeme.ts';
 import { setOwn } from '../util/objects.ts';
-import { at, Scanner, SyntaxFault } from './scanner.ts';
+import { at, blockEnd, Scanner, SyntaxFault } from './scanner.ts';
 import type { Dialect, ParseResult, ToolCall } from './types.ts';
 
 export const START = '<start_function_call>';
 export const END = '<end_function_call>';
 const ESC = '<escape>';
+/** What may end a call block besides END: the end of the turn, or the model answering for the tool. */
+const CLOSERS = [END, '<end_of_turn>', '<start_function_response>', '<eos>'] as const;
 
 function escaped(s: Scanner): string {
   s.i += ESC.length;
@@ -112,13 +116,13 @@ export function parseFunctionGemma(raw: string): ParseResult {
     let from = raw.indexOf(START);
     while (from >= 0) {
       const bodyStart = from + START.length;
-      const endAt = raw.indexOf(END, bodyStart);
-      const s = new Scanner(raw, endAt < 0 ? raw.length : endAt);
+      const end = blockEnd(raw, bodyStart, CLOSERS);
+      const s = new Scanner(raw, end.at < 0 ? raw.length : end.at);
       s.i = bodyStart;
       const c = call(s, 0);
       calls.push(c);
-      if (endAt < 0) break;
-      from = raw.indexOf(START, endAt + END.length);
+      if (end.at < 0) break;
+      from = raw.indexOf(START, end.at + end.length);
     }
     return { ok: true, calls };
   } catch (err) {

@@ -1,14 +1,20 @@
 // LFM2 / LFM2.5: `<|tool_call_start|>[get_weather(location="Paris"), f(x=1)]<|tool_call_end|>`, a
 // Python-style list of calls with keyword arguments. Values are Python literals (True/False/None;
 // JSON's true/false/null are seen in practice too), strings in either quote, lists, tuples, dicts.
-// Names may be dotted. Text with no call block is a plain answer (no call).
+// Names may be dotted. Text with no call block is a plain answer (no call). Like LFM2's reference
+// parser, a bare `[f(a=1), g(b="x")]` without the markers is read as calls when it is the whole
+// output (before the end-of-turn token <|im_end|>), never when it sits inside prose. A block the
+// model ends with <|im_end|> instead of <|tool_call_end|> ends there.
 import { escapePointerToken, formatIntegralFloat } from '../util/json-lexeme.ts';
 import { setOwn } from '../util/objects.ts';
-import { at, Scanner, SyntaxFault } from './scanner.ts';
+import { at, blockEnd, Scanner, SyntaxFault } from './scanner.ts';
 import type { Dialect, ParseResult, ToolCall } from './types.ts';
 
 export const START = '<|tool_call_start|>';
 export const END = '<|tool_call_end|>';
+/** LFM2's end-of-turn token, which a model may emit right after its calls. */
+export const END_OF_TURN = '<|im_end|>';
+const TRAILING_END_OF_TURN = /(?:\s*<\|im_end\|>)+\s*$/;
 
 const WORDS: Record<string, unknown> = { True: true, False: false, None: null, true: true, false: false, null: null };
 const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', b: '\b', f: '\f', v: '\v', a: '\x07', '0': '\0', '\\': '\\', "'": "'", '"': '"', '\n': '' };
@@ -175,8 +181,9 @@ export function parsePythonicCalls(raw: string): ParseResult {
     const calls: ToolCall[] = [];
     let from = raw.indexOf(START);
     if (from < 0) {
-      // No markers: a bare `[name(...)]` is still an attempted call; anything else is plain text.
-      const bare = raw.trim();
+      // No markers: a bare `[name(...)]` filling the output is still an attempted call; anything
+      // else is plain text.
+      const bare = raw.replace(TRAILING_END_OF_TURN, '').trim();
       if (!/^\[\s*[A-Za-z_][\w.\-]*\s*\(/.test(bare)) return { ok: true, calls: [] };
       const offset = raw.indexOf(bare);
       const s = new Scanner(raw, offset + bare.length);
@@ -186,13 +193,13 @@ export function parsePythonicCalls(raw: string): ParseResult {
     }
     while (from >= 0) {
       const bodyStart = from + START.length;
-      const endAt = raw.indexOf(END, bodyStart);
-      const s = new Scanner(raw, endAt < 0 ? raw.length : endAt);
+      const end = blockEnd(raw, bodyStart, [END, END_OF_TURN]);
+      const s = new Scanner(raw, end.at < 0 ? raw.length : end.at);
       s.i = bodyStart;
       // Float paths are relative to each call's arguments, so calls from several blocks just append.
       callList(s, calls);
-      if (endAt < 0) break; // an unclosed block that still parses completely is accepted
-      from = raw.indexOf(START, endAt + END.length);
+      if (end.at < 0) break; // an unclosed block that still parses completely is accepted
+      from = raw.indexOf(START, end.at + end.length);
     }
     return { ok: true, calls };
   } catch (err) {

@@ -73,3 +73,17 @@ export class Scanner {
 export function at(text: string, position: number): string {
   return `at position ${position} (${JSON.stringify(text.slice(Math.max(0, position - 10), position + 10))})`;
 }
+
+/**
+ * Where a call block that starts at `from` ends: at the first of `closers` (its own close marker
+ * first, then end-of-turn tokens a model may emit instead of it), or -1 (cut at the token cap).
+ * Returns the index and the length of the marker found.
+ */
+export function blockEnd(text: string, from: number, closers: readonly string[]): { at: number; length: number } {
+  let best = { at: -1, length: 0 };
+  for (const c of closers) {
+    const i = text.indexOf(c, from);
+    if (i >= 0 && (best.at < 0 || i < best.at)) best = { at: i, length: c.length };
+  }
+  return best;
+}

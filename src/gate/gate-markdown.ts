@@ -11,10 +11,14 @@ export function gateMarkdown(result: GateResult, baselineFile: string, baseline:
   const out: string[] = [];
   out.push(`## needle-bench gate: ${result.passed ? '✅ no regression' : '❌ regression'}`, '');
   out.push(`Baseline \`${baselineFile}\` (saved ${baseline.createdAt}${baseline.source.gitCommit ? ` at ${baseline.source.gitCommit.slice(0, 12)}` : ''}) vs run \`${runDir}\`.`);
-  out.push(`Accuracy fails when the drop exceeds its tolerance **and** the exact McNemar test on matched cases gives p < ${result.config.alpha}; speed fails when the median changes by more than its tolerance.`, '');
+  out.push(`Accuracy fails when the drop exceeds its tolerance **and** the exact McNemar test on matched cases gives p < ${result.config.alpha}; speed fails when the median changes by more than its tolerance.`);
+  if (result.entries.some((e) => e.category !== undefined)) {
+    out.push('Each category is also gated on its own, accuracy only, its p-values held to Holm\'s step-down thresholds across the categories of a model × suite.');
+  }
+  out.push('');
   for (const e of result.entries) {
     const failed = e.checks.filter((c) => c.status === 'fail').length;
-    out.push(`### ${failed > 0 ? '❌' : '✅'} \`${e.model}\` on \`${e.suite}\``, '');
+    out.push(`### ${failed > 0 ? '❌' : '✅'} \`${e.model}\` on \`${e.suite}\`${e.category !== undefined ? `, category \`${e.category}\`` : ''}`, '');
     out.push(`${e.matched} matched case(s)${e.onlyInBaseline ? `, ${e.onlyInBaseline} only in the baseline` : ''}${e.onlyInRun ? `, ${e.onlyInRun} only in the run` : ''}.`, '');
     out.push('| Check | Result | Details |', '| --- | --- | --- |');
     for (const c of e.checks) out.push(`| ${METRIC_LABELS[c.metric]} | ${ICON[c.status]} | ${cell(c.message)} |`);

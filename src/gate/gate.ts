@@ -31,6 +31,8 @@ export interface Check {
 export interface EntryResult {
   model: string;
   suite: string;
+  /** Set on the per-category entries of `--by category`: the case category they cover. */
+  category?: string;
   /** Case ids present on both sides. */
   matched: number;
   onlyInBaseline: number;
@@ -57,7 +59,15 @@ export interface GateOptions {
   suite?: string;
   /** Compare even when the suite's content hash changed (pairs whatever case ids still match). */
   allowSuiteChange?: boolean;
+  /**
+   * `category`: besides each model × suite, gate each case category within it (e.g. BFCL's simple,
+   * parallel, ...) with the same paired test, so a regression confined to one category is caught
+   * even when another category's gains hide it in the suite total. Default `suite`.
+   */
+  by?: GateGrouping;
 }
+
+export type GateGrouping = 'suite' | 'category';
 
 export class GateInputError extends Error {
   override name = 'GateInputError';
@@ -93,8 +103,9 @@ export function evaluateGate(baseline: Baseline, run: GateRun, opts: GateOptions
     if (entry.suiteHash && runHash && entry.suiteHash !== runHash && !opts.allowSuiteChange) {
       throw new GateInputError(`suite ${entry.suite} differs from the baseline's (content hash ${runHash.slice(0, 12)} in the run, ${entry.suiteHash.slice(0, 12)} in the baseline): save a new baseline, or pass --allow-suite-change to compare the case ids both still have`);
     }
-    return evaluateEntry(entry, records, opts.config);
-  });
+    const whole = evaluateEntry(entry, records, opts.config);
+    return opts.by === 'category' ? [whole, ...evaluateCategories(entry, records, opts.config)] : [whole];
+  }).flat();
   const covered = new Set(baseline.entries.map((e) => `${e.model}\u0000${e.suite}`));
   const notInBaseline = [...new Map(run.records.map((r) => [`${r.model}\u0000${r.suite}`, { model: r.model, suite: r.suite }])).entries()]
     .filter(([key, v]) => !covered.has(key) && (opts.model === undefined || v.model === opts.model) && (opts.suite === undefined || v.suite === opts.suite))
@@ -128,19 +139,88 @@ function evaluateEntry(entry: BaselineEntry, records: ResultRecord[], config: Ga
 
 const FIELD: Record<AccuracyMetric, keyof CaseOutcome> = { passRate: 'pass', schemaValidRate: 'schemaValid', parseRate: 'parsed', exactMatch: 'exactMatch' };
 
-function accuracyCheck(metric: AccuracyMetric, before: CaseOutcome[], after: CaseOutcome[], config: GateConfig): Check {
+type Comparison = ReturnType<typeof comparePaired>;
+
+function compareMetric(metric: AccuracyMetric, before: CaseOutcome[], after: CaseOutcome[]): Comparison {
   const field = FIELD[metric];
-  const cmp = comparePaired(pairedCounts(before.map((o) => Boolean(o[field])), after.map((o) => Boolean(o[field]))));
+  return comparePaired(pairedCounts(before.map((o) => Boolean(o[field])), after.map((o) => Boolean(o[field]))));
+}
+
+/** How a check decides significance: its p-value against alpha, or a family-wise (Holm) decision. */
+interface Significance {
+  significant: boolean;
+  /** The threshold the p-value was held to, e.g. "0.05" or "0.0125, Holm over 4 categories". */
+  threshold: string;
+}
+
+function accuracyCheck(metric: AccuracyMetric, before: CaseOutcome[], after: CaseOutcome[], config: GateConfig): Check {
+  const cmp = compareMetric(metric, before, after);
+  return checkFromComparison(metric, cmp, config, { significant: cmp.pValue < config.alpha, threshold: String(config.alpha) });
+}
+
+function checkFromComparison(metric: AccuracyMetric, cmp: Comparison, config: GateConfig, sig: Significance): Check {
   const tolerance = config.tolerances[metric];
   const base = { metric, baseline: cmp.rateA, run: cmp.rateB, change: cmp.diff, tolerance, pValue: cmp.pValue, ci: { lo: cmp.lo, hi: cmp.hi }, worse: cmp.aOnly, better: cmp.bOnly };
   const figures = `${pctText(cmp.rateA)} → ${pctText(cmp.rateB)} (${ppText(cmp.diff)}; ${cmp.aOnly} worse, ${cmp.bOnly} better of ${cmp.n}; McNemar p=${cmp.pValue < 0.001 ? '<0.001' : cmp.pValue.toFixed(3)})`;
   if (tolerance === null) return { ...base, status: 'skipped', message: `${figures}; check disabled` };
   const drop = -cmp.diff;
   const tooBig = drop > tolerance + 1e-12;
-  const significant = cmp.pValue < config.alpha;
-  if (tooBig && significant) return { ...base, status: 'fail', message: `${figures}: drop exceeds the tolerance of ${ppText(tolerance, false)} and is significant (p < ${config.alpha})` };
-  const why = !tooBig ? `within the tolerance of ${ppText(tolerance, false)}` : `exceeds the tolerance of ${ppText(tolerance, false)} but is not significant (p ≥ ${config.alpha})`;
+  if (tooBig && sig.significant) return { ...base, status: 'fail', message: `${figures}: drop exceeds the tolerance of ${ppText(tolerance, false)} and is significant (p < ${sig.threshold})` };
+  const why = !tooBig ? `within the tolerance of ${ppText(tolerance, false)}` : `exceeds the tolerance of ${ppText(tolerance, false)} but is not significant (p ≥ ${sig.threshold})`;
   return { ...base, status: 'pass', message: `${figures}: ${why}` };
+}
+
+/**
+ * `--by category`: one entry per case category of a model × suite, accuracy checks only (speed
+ * is a property of the model on the machine, gated on the whole suite). Each category gets the same
+ * paired McNemar test as a suite; since k categories are k tests, significance is decided per
+ * metric by Holm's step-down procedure at the gate's alpha, which keeps the chance that noise
+ * fails any category at most alpha, as for a single suite.
+ */
+function evaluateCategories(entry: BaselineEntry, records: ResultRecord[], config: GateConfig): EntryResult[] {
+  const byCategory = new Map<string, ResultRecord[]>();
+  for (const r of records) {
+    if (!Object.hasOwn(entry.cases, r.id)) continue;
+    const list = byCategory.get(r.category);
+    if (list) list.push(r);
+    else byCategory.set(r.category, [r]);
+  }
+  const categories = [...byCategory.keys()].sort();
+  const sides = categories.map((category) => {
+    const recs = byCategory.get(category)!;
+    return { category, recs, before: recs.map((r) => entry.cases[r.id]), after: recs.map(caseOutcome) };
+  });
+  const checks: Check[][] = sides.map(() => []);
+  for (const metric of ACCURACY_METRICS) {
+    const cmps = sides.map((s) => compareMetric(metric, s.before, s.after));
+    const decisions = holm(cmps.map((c) => c.pValue), config.alpha);
+    cmps.forEach((cmp, i) => checks[i].push(checkFromComparison(metric, cmp, config, decisions[i])));
+  }
+  return sides.map((s, i) => ({
+    model: entry.model,
+    suite: entry.suite,
+    category: s.category,
+    matched: s.recs.length,
+    onlyInBaseline: 0,
+    onlyInRun: 0,
+    checks: checks[i],
+    newlyFailing: s.recs.filter((r) => entry.cases[r.id].pass && !r.verdict.pass).map((r) => ({ id: r.id, ...(r.verdict.error ? { error: r.verdict.error } : {}) })),
+    newlyPassing: s.recs.filter((r) => !entry.cases[r.id].pass && r.verdict.pass).map((r) => r.id),
+  }));
+}
+
+/** Holm's step-down: the i-th smallest of m p-values is held to alpha / (m − i); rejection stops at the first that is not below. */
+export function holm(pValues: number[], alpha: number): Significance[] {
+  const m = pValues.length;
+  const order = pValues.map((p, i) => ({ p, i })).sort((a, b) => a.p - b.p);
+  const out: Significance[] = new Array(m);
+  let stopped = false;
+  order.forEach(({ p, i }, rank) => {
+    const level = alpha / (m - rank);
+    stopped ||= !(p < level);
+    out[i] = { significant: !stopped, threshold: m === 1 ? String(alpha) : `${Number(level.toPrecision(3))}, Holm over ${m} categories` };
+  });
+  return out;
 }
 
 function speedCheck(metric: SpeedMetric, before: number | null, after: number | null, config: GateConfig): Check {

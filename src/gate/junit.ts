@@ -23,10 +23,10 @@ export function gateJunit(result: GateResult): string {
   ];
   for (const e of result.entries) {
     const n = (s: string) => e.checks.filter((c) => c.status === s).length;
-    const suiteName = `${e.model} on ${e.suite}`;
+    const suiteName = `${e.model} on ${e.suite}${e.category !== undefined ? ` / ${e.category}` : ''}`;
     lines.push(`  <testsuite name="${xmlEscape(suiteName)}" tests="${e.checks.length}" failures="${n('fail')}" skipped="${n('skipped')}" errors="0">`);
     for (const c of e.checks) {
-      const open = `    <testcase classname="${xmlEscape(`needle-bench.gate.${e.model}.${e.suite}`)}" name="${xmlEscape(METRIC_LABELS[c.metric])}"`;
+      const open = `    <testcase classname="${xmlEscape(`needle-bench.gate.${e.model}.${e.suite}${e.category !== undefined ? `.${e.category}` : ''}`)}" name="${xmlEscape(METRIC_LABELS[c.metric])}"`;
       if (c.status === 'pass') {
         lines.push(`${open}/>`);
       } else if (c.status === 'skipped') {

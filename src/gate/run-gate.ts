@@ -44,6 +44,8 @@ export interface GateCommandOptions {
   config?: string;
   junit?: string;
   allowSuiteChange?: boolean;
+  /** `category`: also gate each case category of every model × suite (see GateOptions.by). */
+  by?: string;
   /** Where to append the markdown summary (default: $GITHUB_STEP_SUMMARY when set). */
   stepSummary?: string;
 }
@@ -79,7 +81,9 @@ function gateAndReport(opts: GateCommandOptions, summaryFile: string | undefined
   }
   config = applyToleranceFlags(config, opts.tolerance ?? []);
   const run = loadGateRun(opts.run);
-  const result = evaluateGate(baseline, run, { config, model: opts.model, suite: opts.suite, allowSuiteChange: opts.allowSuiteChange });
+  const by = opts.by ?? 'suite';
+  if (by !== 'suite' && by !== 'category') throw new Error(`gate: --by takes suite or category, got ${JSON.stringify(opts.by)}`);
+  const result = evaluateGate(baseline, run, { config, model: opts.model, suite: opts.suite, allowSuiteChange: opts.allowSuiteChange, by });
   const markdown = gateMarkdown(result, opts.baseline, baseline, run.dir);
   if (opts.junit) {
     try {

@@ -10,6 +10,8 @@
 //   (e.g. BFCL's "any"), the value is written as the source wrote it (ExpectedArg.floatPaths).
 import type { ToolCall } from '../dialects/types.ts';
 import type { ExpectedCall, JsonSchema, SuiteCase, ToolDef } from '../suite/types.ts';
+import { bfclLanguage } from '../score/bfcl.ts';
+import { type SourceLanguage, toSource } from './oracle-source.ts';
 
 /** What the oracle says when the right answer is to make no call. */
 export const ORACLE_REFUSAL = 'None of the available tools can answer this request, so I will not call any.';
@@ -94,7 +96,11 @@ function concreteArg(schema: JsonSchema | undefined, value: unknown, src: string
   return literal(schema, value, src, out, walk);
 }
 
-export function oracleCall(expected: ExpectedCall, tools: ToolDef[]): ToolCall {
+/**
+ * The oracle's call for one expected call. For BFCL's Java and JavaScript cases every argument is
+ * then written as the source string BFCL's converters read back as that value.
+ */
+export function oracleCall(expected: ExpectedCall, tools: ToolDef[], language: 'python' | SourceLanguage = 'python'): ToolCall {
   const tool = tools.find((t) => t.name === expected.name);
   const args: Record<string, unknown> = {};
   const floatPaths: string[] = [];
@@ -104,10 +110,18 @@ export function oracleCall(expected: ExpectedCall, tools: ToolDef[]): ToolCall {
   for (const [name, arg] of Object.entries(expected.args)) {
     if (arg.optional && !schemaRequired.has(name)) continue;
     const pick = firstConcrete(arg.values);
-    if (!pick.found) continue;
+    if (!pick.found) {
+      // Required by the schema, and the answer's only value is BFCL's "" (live_simple_70-34-0):
+      // "" is then the value to write, since BFCL tests it like any other acceptable string.
+      if (arg.optional) args[name] = '';
+      continue;
+    }
     const walk: Walk = { expectedFloats: new Set(arg.floatPaths ?? []), floatPaths };
-    args[name] = concreteArg(propertySchema(tool?.parameters, name), pick.value, `/${pick.index}`, pointer('', name), walk);
+    const schema = propertySchema(tool?.parameters, name);
+    const value = concreteArg(schema, pick.value, `/${pick.index}`, pointer('', name), walk);
+    args[name] = language === 'python' ? value : toSource(language, value, schema);
   }
+  if (language !== 'python') floatPaths.length = 0; // source strings carry their own float-ness
   const call: ToolCall = { name: expected.name, arguments: args };
   if (floatPaths.length > 0) call.floatPaths = floatPaths;
   return call;
@@ -137,5 +151,6 @@ export function oracleCalls(testCase: SuiteCase): ToolCall[] {
     const tool = tools[0];
     return tool ? [{ name: tool.name, arguments: placeholderArgs(tool.parameters) }] : [];
   }
-  return expected.calls.map((c) => oracleCall(c, tools));
+  const language = bfclLanguage(testCase);
+  return expected.calls.map((c) => oracleCall(c, tools, language));
 }

@@ -238,7 +238,8 @@ export async function runBenchmark(options: RunOptions): Promise<RunResult> {
       if (!loaded.ok) {
         setModelStatus(info, { spec, status: loaded.status, error: loaded.error, ...(registry ? { registry } : {}) });
         writeRunInfo(options.outDir, info);
-        progress.message(`${spec}: ${loaded.status === 'not_present' ? 'not present' : 'failed to load'}: ${loaded.error}; continuing with the other models`);
+        // An absent model is named once, at the end of the run, with its pull command (the caller's note).
+        if (loaded.status !== 'not_present') progress.message(`${spec}: failed to load: ${loaded.error}; continuing with the other models`);
         outcomes.push({ ...summary(), status: loaded.status, error: loaded.error });
         continue;
       }

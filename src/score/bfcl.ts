@@ -20,6 +20,7 @@ import { BfclConversionError, JAVA_TYPES, javaTypeConverter } from './bfcl-java.
 import { JS_TYPES, jsTypeConverter } from './bfcl-js.ts';
 import { bfclTool, type BfclParam, type BfclTool } from './bfcl-tool.ts';
 import { formatIntegralFloat } from '../util/json-lexeme.ts';
+import { unanswerableArgs } from '../suite/semantics.ts';
 
 export type BfclLanguage = 'python' | 'java' | 'javascript';
 export type BfclKind = 'simple' | 'multiple' | 'parallel' | 'irrelevance' | 'relevance';
@@ -535,5 +536,16 @@ export function checkBfcl(testCase: SuiteCase, output: BfclOutput): BfclVerdict 
   }
   if (!output.decoded) return { pass: false, error: 'parse_error', reason: output.error, bfclError: 'ast_decoder:decoder_failed' };
   const r = judge(testCase, output.calls, kind, bfclLanguage(testCase));
-  return r.valid ? { pass: true } : { pass: false, error: r.error, reason: r.reason, bfclError: r.bfcl };
+  if (r.valid) return { pass: true };
+  return { pass: false, error: r.error, reason: r.reason + unanswerableNote(testCase), bfclError: r.bfcl };
+}
+
+/**
+ * BFCL keeps cases whose answer gives a required argument no acceptable value (live_simple_106-63-0);
+ * its checker fails every output on them (a given value is in no list, an omitted one lacks ""). The
+ * verdict is BFCL's; the reason says why no output could have passed.
+ */
+function unanswerableNote(testCase: SuiteCase): string {
+  const args = testCase.expected.calls.flatMap((call) => unanswerableArgs(call).map((a) => `"${a}" of "${call.name}"`));
+  return args.length === 0 ? '' : ` (the answer accepts no value for ${args.join(', ')}: no output can pass this case, as in BFCL)`;
 }

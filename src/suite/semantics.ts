@@ -1,7 +1,8 @@
 // Checks a JSON Schema cannot express: the expected answer must refer to the case's own tools.
+// Errors make a suite unloadable; warnings flag data that loads and is scored as BFCL would.
 
 import { pointerTokens } from '../util/json-lexeme.ts';
-import type { SuiteCase } from './types.ts';
+import type { ExpectedCall, SuiteCase } from './types.ts';
 
 export interface SemanticProblems {
   /** The case cannot be scored as written. Each `field: problem`. */
@@ -22,6 +23,7 @@ export function caseSemanticProblems(c: SuiteCase): SemanticProblems {
   if (c.expected.anyCall && c.expected.calls.length > 0) {
     errors.push('expected.anyCall: must not be combined with expected calls (anyCall means any call is right)');
   }
+  const unanswerable: string[] = [];
   c.expected.calls.forEach((call, i) => {
     const tool = byName.get(call.name);
     if (!tool) {
@@ -34,9 +36,9 @@ export function caseSemanticProblems(c: SuiteCase): SemanticProblems {
       const field = `expected.calls[${i}].args${/^[A-Za-z_$][\w$]*$/.test(arg) ? `.${arg}` : `[${JSON.stringify(arg)}]`}`;
       // A warning, not an error: the scorer then reports any such argument as unexpected, as BFCL does.
       if (!Object.hasOwn(properties, arg)) warnings.push(`${field}: not a parameter of tool "${call.name}"`);
-      if (expected.values.length === 0 && !expected.optional) {
-        errors.push(`${field}.values: empty and not optional, so no answer can match`);
-      }
+      // BFCL's data has such answers (live_simple_106-63-0) and its checker fails every output on
+      // them; the case is kept and always fails, as there, with one warning per case.
+      if (expected.values.length === 0 && !expected.optional) unanswerable.push(`${field}.values`);
       (expected.floatPaths ?? []).forEach((pointer, k) => {
         const target = resolvePointer(expected.values, pointer);
         if (typeof target !== 'number' || !Number.isInteger(target)) {
@@ -45,7 +47,15 @@ export function caseSemanticProblems(c: SuiteCase): SemanticProblems {
       });
     }
   });
+  if (unanswerable.length > 0) {
+    warnings.push(`${unanswerable.join(', ')}: empty and not optional, so no answer can match: case ${JSON.stringify(c.id)} is kept and every output fails it, as in BFCL`);
+  }
   return { errors, warnings };
+}
+
+/** The arguments of an expected call that no value can satisfy (no acceptable value, not optional). */
+export function unanswerableArgs(call: ExpectedCall): string[] {
+  return Object.entries(call.args).filter(([, a]) => a.values.length === 0 && !a.optional).map(([name]) => name);
 }
 
 function resolvePointer(root: unknown, pointer: string): unknown {

@@ -18,6 +18,16 @@ describe('hermes (Qwen3, Granite 4.0)', () => {
     expect(r.ok).toBe(false);
     expect(!r.ok && r.error).toMatch(/tool_call block 1/);
   });
+  it('like the reference parser, takes any whitespace around and between blocks, several blocks, and an unclosed last one', () => {
+    const calls = [{ name: 'f', arguments: { a: 1 } }, { name: 'g', arguments: {} }];
+    for (const raw of [
+      '<tool_call>\n\n  {"name": "f", "arguments": {"a": 1}}  \n\n</tool_call>\n\n\n<tool_call>\t{"name": "g", "arguments": {}}\r\n</tool_call><|im_end|>',
+      '<tool_call>{"name":"f","arguments":{"a":1}}</tool_call><tool_call>{"name":"g","arguments":{}}</tool_call>',
+      '<tool_call>\r\n{"name": "f", "arguments": {"a": 1}}\r\n</tool_call>\r\n<tool_call>\n{"name": "g", "arguments": {}}\n<|im_end|>',
+    ]) expect(parseHermes(raw), JSON.stringify(raw)).toEqual({ ok: true, calls });
+    const r = parseHermes('<tool_call>\n{"name": "f", "arguments": {"a": 1}}\n</tool_call>\n<tool_call>\n   \n</tool_call>');
+    expect(r).toEqual({ ok: false, error: 'tool_call block 2 is empty' });
+  });
 });
 
 describe('functiongemma', () => {
@@ -33,6 +43,21 @@ describe('functiongemma', () => {
     expect(parseFunctionGemma('I cannot do that.')).toEqual({ ok: true, calls: [] });
     expect(parseFunctionGemma('<start_function_call>call:a{x:<escape>open').ok).toBe(false);
   });
+  it('reads its call markers with and without the end-of-turn token, and a block ended by it', () => {
+    const calls = [{ name: 'f', arguments: { a: 1 } }];
+    for (const raw of [
+      '<start_function_call>call:f{a:1}<end_function_call>',
+      '<start_function_call>call:f{a:1}<end_function_call><end_of_turn>',
+      '<start_function_call>call:f{a:1}<end_of_turn>',
+      '<start_function_call>call:f{a:1}<start_function_response>',
+      '<start_function_call>call:f{a:1}',
+    ]) expect(parseFunctionGemma(raw), raw).toEqual({ ok: true, calls });
+    expect(parseFunctionGemma('<start_function_call>call:f{a:1}<end_function_call>\n<start_function_call>call:g{b:<escape>x<escape>}<end_of_turn>')).toEqual({
+      ok: true, calls: [...calls, { name: 'g', arguments: { b: 'x' } }],
+    });
+    // Text after the call inside its block is still an error, not silently dropped.
+    expect(parseFunctionGemma('<start_function_call>call:f{a:1} and more<end_of_turn>').ok).toBe(false);
+  });
 });
 
 describe('lfm2-pythonic', () => {
@@ -47,5 +72,19 @@ describe('lfm2-pythonic', () => {
     const r = parsePythonicCalls('<|tool_call_start|>[f(1)]<|tool_call_end|>');
     expect(!r.ok && r.error).toMatch(/positional|keyword/);
     expect(parsePythonicCalls('Hello there')).toEqual({ ok: true, calls: [] });
+  });
+  it('reads a bare call list without markers when it is the whole output, before <|im_end|> or not', () => {
+    const calls = [{ name: 'f', arguments: { a: 1 } }, { name: 'g', arguments: { b: 'x' } }];
+    for (const raw of ['[f(a=1), g(b="x")]<|im_end|>', '[f(a=1), g(b="x")]', '\n[f(a=1), g(b="x")]\n<|im_end|>\n', '<|tool_call_start|>[f(a=1), g(b="x")]<|im_end|>']) {
+      expect(parsePythonicCalls(raw), raw).toEqual({ ok: true, calls });
+    }
+  });
+  it('keeps a list inside prose, or a list of values, as plain text', () => {
+    for (const raw of ['I would call [f(a=1)] here.<|im_end|>', 'Sure:\n[f(a=1)]<|im_end|>', '[1, 2, 3]<|im_end|>', '[f(a=1)] is what I would do<|im_end|>']) {
+      const r = parsePythonicCalls(raw);
+      // The last one starts like a call list, so it is an attempted call that does not parse.
+      if (raw.startsWith('[f')) expect(r.ok, raw).toBe(false);
+      else expect(r, raw).toEqual({ ok: true, calls: [] });
+    }
   });
 });

@@ -9,6 +9,7 @@ import { bfclToJsonSchema, jsonSchemaToBfcl } from '../../src/suite/importers/bf
 import { importer } from '../../src/suite/importers/bfcl.ts';
 import { loadSuite } from '../../src/suite/load.ts';
 import { writeSuite } from '../../src/suite/write.ts';
+import { scoreCase } from '../../src/score/score.ts';
 import { tempDir } from './helpers.ts';
 
 const FIXTURES = resolve(import.meta.dirname, '../fixtures/bfcl');
@@ -83,7 +84,52 @@ describe('every BFCL v4 single-turn category imports', () => {
     const { cases, manifest } = await importer.import(FIXTURES, { name: 'bfcl-fixtures' });
     expect(manifest.name).toBe('bfcl-fixtures');
     expect(new Set(cases.map((c) => c.category)).size).toBe(9);
-    expect(cases).toHaveLength(19);
+    expect(cases).toHaveLength(27);
+  });
+
+  it('imports the live quirks as BFCL has them: "" beside values or alone, [] and {} answers, nested and list-of-dict answers', async () => {
+    const { cases } = await importer.import(join(FIXTURES, 'BFCL_v4_live_simple.json'), {});
+    const args = (id: string) => cases.find((c) => c.id === id)!.expected.calls[0].args;
+    // A required argument with no acceptable value at all: imported as it is (it can never pass).
+    expect(args('live_simple_106-63-0').auto_loan_payment_start).toEqual({ values: [] });
+    // "" alone: may be omitted, and "" itself is the only value BFCL accepts when given.
+    expect(args('live_simple_70-34-0').t1).toEqual({ values: [], optional: true });
+    expect(args('live_simple_70-34-0').startingAfter).toEqual({ values: [null], optional: true });
+    expect(args('live_simple_110-67-0').outofscope).toEqual({ values: [[]], optional: true });
+    expect(args('live_simple_132-85-0').params).toEqual({ values: [{}], optional: true });
+    expect(args('live_simple_114-70-0').profile_data).toEqual({ values: [{ email: ['john.doe@example.com'], age: [30], bio: [''] }] });
+    const { cases: multi } = await importer.import(join(FIXTURES, 'BFCL_v4_live_multiple.json'), {});
+    expect(multi.find((c) => c.id === 'live_multiple_900-0-0')!.expected.calls[0].args.items).toEqual({
+      values: [[{ name: ['latte'], quantity: [2], notes: ['extra hot'] }, { name: ['bagel', 'plain bagel'], quantity: [1], notes: [''] }]],
+    });
+  });
+
+  it('scores the unpassable case as BFCL does: every output fails, with the reason', async () => {
+    const { cases } = await importer.import(join(FIXTURES, 'BFCL_v4_live_simple.json'), {});
+    const c = cases.find((x) => x.id === 'live_simple_106-63-0')!;
+    const full = Object.fromEntries(Object.entries(c.expected.calls[0].args).map(([k, a]) => [k, a.values.length > 0 ? a.values[0] : []]));
+    const outputs: Record<string, unknown>[] = [
+      full, // [] for the two unanswerable lists
+      { ...full, auto_loan_payment_start: ['Can I pay my car loan here?'], bank_hours_start: ['When do you open?'] },
+      Object.fromEntries(Object.entries(full).filter(([k]) => k !== 'auto_loan_payment_start' && k !== 'bank_hours_start')),
+    ];
+    const note = 'the answer accepts no value for "auto_loan_payment_start" of "record", "bank_hours_start" of "record": no output can pass this case, as in BFCL';
+    for (const args of outputs) {
+      const v = scoreCase(c, { kind: 'parsed', calls: [{ name: 'record', arguments: args }] });
+      expect(v.pass).toBe(false);
+      expect(v.reason).toContain(note);
+    }
+    expect(scoreCase(c, { kind: 'parsed', calls: [] }).reason).toContain(note);
+  });
+
+  it('loads a suite with an unpassable case, warning once for that case', async () => {
+    const { cases } = await importer.import(join(FIXTURES, 'BFCL_v4_live_simple.json'), {});
+    const dir = join(tempDir(), 'live_simple');
+    writeSuite(dir, { name: 'ls', version: '4', source: 'test', licence: 'Apache-2.0' }, cases);
+    const suite = await loadSuite(dir);
+    expect(suite.cases.map((c) => c.id)).toContain('live_simple_106-63-0');
+    expect(suite.warnings?.filter((w) => w.includes('no answer can match'))).toHaveLength(1);
+    expect(suite.warnings?.[0]).toContain('case "live_simple_106-63-0" is kept and every output fails it, as in BFCL');
   });
 });
 
@@ -175,6 +221,14 @@ describe('BFCL import errors', () => {
     expect(await problems(dir)).toEqual([`${join(dir, 'BFCL_v4_simple_python.json')}:1: question: has 2 turns; only single-turn data imports`]);
     const dir2 = brokenFolder(q('a'), JSON.stringify({ id: 'a', ground_truth: [{ f: { x: 1 } }] }));
     expect(await problems(dir2)).toEqual([`${join(dir2, 'possible_answer', 'BFCL_v4_simple_python.json')}:1: ground_truth[0].f.x: must be a list of acceptable values`]);
+  });
+
+  it('imports only the newest BFCL version of a category left twice in a folder, with a note', async () => {
+    const dir = brokenFolder(q('a'), JSON.stringify({ id: 'a', ground_truth: [{ f: { x: [1] } }] }));
+    writeFileSync(join(dir, 'BFCL_v3_simple_python.json'), q('a') + '\n');
+    const result = await importer.import(dir, {});
+    expect(result.cases.map((c) => c.id)).toEqual(['a']);
+    expect(result.notes).toEqual(['skipped BFCL_v3_simple_python.json: BFCL_v4_simple_python.json is a newer version of the same category']);
   });
 
   it('skips multi-turn files in a folder with a note, and refuses one given directly', async () => {

@@ -19,10 +19,16 @@ describe('needle-bench suite', () => {
     expect(imported.stderr).toBe('');
     expect(imported.status).toBe(0);
     expect(readdirSync(out).filter((f) => f.endsWith('.jsonl'))).toHaveLength(9);
+    // The case BFCL makes unpassable is imported, with exactly one warning naming it.
+    const warnings = imported.stdout.split('\n').filter((l) => l.includes('no answer can match'));
+    expect(warnings).toEqual([
+      `  ${join(out, 'live_simple.jsonl')}:4: expected.calls[0].args.auto_loan_payment_start.values, expected.calls[0].args.bank_hours_start.values: empty and not optional, so no answer can match: case "live_simple_106-63-0" is kept and every output fails it, as in BFCL`,
+    ]);
+    expect(imported.stdout).toContain('\n1 warning:\n');
     const validated = cli('suite', 'validate', out);
     expect(validated.status).toBe(0);
-    expect(validated.stdout).toMatch(/^suite bfcl-fixtures v4 \(Apache-2\.0\): 19 cases, sha256 [0-9a-f]{64}\n/);
-    expect(validated.stdout).toMatch(/\n {2}live_simple +3\n/);
+    expect(validated.stdout).toMatch(/^suite bfcl-fixtures v4 \(Apache-2\.0\): 27 cases, sha256 [0-9a-f]{64}\n/);
+    expect(validated.stdout).toMatch(/\n {2}live_simple +8\n/);
   });
 
   it('list shows the shipped suites', () => {

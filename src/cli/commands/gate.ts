@@ -28,8 +28,9 @@ export function register(program: Command): void {
     .option('--tolerance <metric=value...>', `override tolerances: rates as fractions or "2pp", speed as fractions or "20%", "off" to skip, alpha=<p> (defaults: ${defaults}, alpha=${DEFAULT_GATE_CONFIG.alpha})`)
     .option('--config <file>', 'JSON file {"alpha": 0.05, "tolerances": {"passRate": "2pp", ...}} (flags win)')
     .option('--junit <file>', 'write JUnit XML')
+    .option('--by <grouping>', 'suite (default), or category: also gate each case category (e.g. BFCL simple, parallel) with the same paired test, Holm-corrected across categories')
     .option('--allow-suite-change', 'compare even if the suite content hash changed (pairs the case ids both still have)')
-    .action((opts: { baseline: string; run: string[]; model?: string; suite?: string; tolerance?: string[]; config?: string; junit?: string; allowSuiteChange?: boolean }) => {
+    .action((opts: { baseline: string; run: string[]; model?: string; suite?: string; tolerance?: string[]; config?: string; junit?: string; allowSuiteChange?: boolean; by?: string }) => {
       const { markdown, exitCode } = runGate(opts);
       console.log(markdown);
       process.exitCode = exitCode;

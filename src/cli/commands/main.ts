@@ -1,7 +1,8 @@
 // `needle-bench main` (what `npm start` runs): the embedded default job. Runs the core suite on
 // needle-tiny and on every other registered model present locally, lists the ones that are not
-// ("not present — needle-bench pull <id>"; never skipped silently, never faked), writes the run and
-// the leaderboard, and prints where they are. Re-running resumes the same run directory.
+// ("not present — needle-bench pull <id>"; never skipped silently, never faked; named once, in that
+// list), writes the run and the leaderboard, and prints where they are. Re-running resumes the same
+// run directory.
 import type { Command } from 'commander';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -55,6 +56,7 @@ export function register(program: Command): void {
           progress: 'auto',
         },
         ['main', ...process.argv.slice(3)],
+        { absentListed: true },
       );
       if (code !== 0 && code !== 1) {
         process.exitCode = code;
@@ -63,7 +65,8 @@ export function register(program: Command): void {
       const { writeReport } = await import('../../report/write-report.ts');
       const { summary, files } = await writeReport({ runDirs: [out], outDir: opts.report });
       console.log('\nleaderboard (BFCL-rule pass rate over the whole suite, 95% Wilson interval):');
-      for (const m of summary.models) {
+      // Absent models were listed once above, with their pull commands; the report files list them too.
+      for (const m of summary.models.filter((x) => x.status !== 'not_present')) {
         const g = summary.groups.find((x) => x.model === m.id && x.category === 'all');
         const line = g
           ? `${(100 * g.passRate).toFixed(1)}% [${(100 * g.passCi.lo).toFixed(1)}–${(100 * g.passCi.hi).toFixed(1)}] of ${g.n}, schema-valid ${(100 * g.schemaValidRate).toFixed(1)}%`

@@ -33,7 +33,8 @@ export function register(program: Command): void {
         for (const note of result.notes) console.log(`note: ${note}`);
         const written = await loadSuite(opts.out);
         console.log(`wrote ${opts.out}:`);
-        printSummary(written);
+        // Every warning, once: at import each one names a case the user should know about.
+        printSummary(written, Number.POSITIVE_INFINITY);
       });
     });
 
@@ -61,7 +62,7 @@ export function register(program: Command): void {
     });
 }
 
-function printSummary(suite: Suite): void {
+function printSummary(suite: Suite, maxWarnings = MAX_WARNINGS_SHOWN): void {
   const { manifest } = suite;
   console.log(`suite ${manifest.name} v${manifest.version} (${manifest.licence}): ${suite.cases.length} cases, sha256 ${suite.hash}`);
   const counts = new Map<string, number>();
@@ -71,8 +72,8 @@ function printSummary(suite: Suite): void {
   const warnings = suite.warnings ?? [];
   if (warnings.length > 0) {
     console.log(`${warnings.length} warning${warnings.length === 1 ? '' : 's'}:`);
-    for (const w of warnings.slice(0, MAX_WARNINGS_SHOWN)) console.log(`  ${w}`);
-    if (warnings.length > MAX_WARNINGS_SHOWN) console.log(`  ... and ${warnings.length - MAX_WARNINGS_SHOWN} more`);
+    for (const w of warnings.slice(0, maxWarnings)) console.log(`  ${w}`);
+    if (warnings.length > maxWarnings) console.log(`  ... and ${warnings.length - maxWarnings} more`);
   }
 }
 

@@ -85,12 +85,24 @@ function questionFiles(input: string): { files: string[]; notes: string[] } {
     return { files: [input], notes: [] };
   }
   const notes: string[] = [];
-  const files: string[] = [];
+  // One file per category: an older BFCL version left beside a newer one (BFCL_v3_live_parallel.json
+  // next to BFCL_v4_...) holds the same ids, so only the newest imports.
+  const newest = new Map<string, { name: string; version: number }>();
   for (const name of readdirSync(input).sort()) {
     if (!QUESTION_FILE.test(name)) continue;
-    if (NOT_SINGLE_TURN.test(bfclCategory(name))) notes.push(`skipped ${name}: not a single-turn category`);
-    else files.push(join(input, name));
+    const category = bfclCategory(name);
+    if (NOT_SINGLE_TURN.test(category)) {
+      notes.push(`skipped ${name}: not a single-turn category`);
+      continue;
+    }
+    const version = Number(/^BFCL_v(\d+)_/.exec(name)![1]);
+    const seen = newest.get(category);
+    if (!seen || version > seen.version) {
+      if (seen) notes.push(`skipped ${seen.name}: ${name} is a newer version of the same category`);
+      newest.set(category, { name, version });
+    } else notes.push(`skipped ${name}: ${seen.name} is a newer version of the same category`);
   }
+  const files = [...newest.values()].map((f) => join(input, f.name)).sort();
   if (files.length === 0) throw new SuiteError([`${input}: no BFCL_v4_<category>.json question files`]);
   return { files, notes };
 }
