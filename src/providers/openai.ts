@@ -45,8 +45,7 @@ export class OpenAIProvider implements Provider {
     const apiKey = s.apiKeyEnv ? process.env[s.apiKeyEnv] || undefined : undefined;
     const client = new OpenAIClient({ baseUrl, apiKey, requestTimeoutMs: s.requestTimeoutMs, retry: s.retry });
     // The served model list doubles as a reachability and authorisation check. A server without the
-    // route (404) is allowed; one that does not list our model is recorded, not refused (llama.cpp
-    // answers to any name).
+    // route (404) is allowed; one that lists other models does not serve this one: not present here.
     let serverModels: string[] | null = null;
     let modelsError: string | undefined;
     try {
@@ -59,11 +58,14 @@ export class OpenAIProvider implements Provider {
       }
       modelsError = message;
     }
+    if (serverModels && serverModels.length > 0 && !serverModels.includes(s.model)) {
+      throw new ModelNotPresentError(
+        `${this.id}: ${publicUrl(baseUrl)} serves ${serverModels.slice(0, 10).map((m) => `"${m}"`).join(', ')}, not "${s.model}" (choose one with --provider-option model=<name>; llama.cpp: start it with --alias ${s.model})`,
+      );
+    }
     this.client = client;
     const entry = this.options.model;
     const format = s.promptFormat;
-    const warnings: string[] = [];
-    if (serverModels && !serverModels.includes(s.model)) warnings.push(`the server lists ${serverModels.slice(0, 10).join(', ') || 'no models'}, not "${s.model}"`);
     return {
       id: this.id,
       displayName: entry?.displayName ?? `${s.model} (${publicUrl(baseUrl)}, ${s.mode} mode)`,
@@ -85,14 +87,13 @@ export class OpenAIProvider implements Provider {
         baseUrl: publicUrl(baseUrl),
         ...(s.baseUrlEnv ? { baseUrlEnv: s.baseUrlEnv } : {}),
         model: s.model,
-        serverModel: serverModels?.includes(s.model) ? s.model : null,
+        serverModel: serverModels ? s.model : null,
         serverModels: serverModels ? serverModels.slice(0, 20) : null,
         ...(modelsError ? { modelsError } : {}),
         serverHeaders: { ...client.server.headers },
         // Whether a key was sent, and from which variable; the key itself is never written anywhere.
         apiKey: apiKey ? `from $${s.apiKeyEnv}` : 'none',
       },
-      ...(warnings.length ? { warnings } : {}),
     };
   }
 
