@@ -104,7 +104,7 @@ export function resolveSettings(spec: string, options: ProviderOptions): OpenAIS
 
   const mode = (text(options, 'mode') ?? endpoint?.mode ?? 'tools') as OpenAIMode;
   if (!MODES.includes(mode)) throw new Error(`${where}: mode "${mode}": expected one of ${MODES.join(', ')}`);
-  const model = text(options, 'model') ?? fromSpec?.model ?? endpoint!.model;
+  const model = text(options, 'servedModel') ?? fromSpec?.model ?? endpoint!.model;
   const baseUrl = text(options, 'baseUrl') ?? fromSpec?.baseUrl ?? endpoint?.baseUrl;
   if (baseUrl) checkUrl(baseUrl, where);
   const baseUrlEnv = baseUrl ? undefined : endpoint?.baseUrlEnv;

@@ -60,7 +60,7 @@ export class OpenAIProvider implements Provider {
     }
     if (serverModels && serverModels.length > 0 && !serverModels.includes(s.model)) {
       throw new ModelNotPresentError(
-        `${this.id}: ${publicUrl(baseUrl)} serves ${serverModels.slice(0, 10).map((m) => `"${m}"`).join(', ')}, not "${s.model}" (choose one with --provider-option model=<name>; llama.cpp: start it with --alias ${s.model})`,
+        `${this.id}: ${publicUrl(baseUrl)} serves ${serverModels.slice(0, 10).map((m) => `"${m}"`).join(', ')}, not "${s.model}" (choose one with --provider-option servedModel=<name>; llama.cpp: start it with --alias ${s.model})`,
       );
     }
     this.client = client;
