@@ -23,6 +23,8 @@ export class OpenAIProvider implements Provider {
   readonly dialect: string;
   readonly settings: OpenAISettings;
   private client?: OpenAIClient;
+  /** Why the server refused a streamed request, once it has. */
+  private streamRefused?: string;
 
   constructor(readonly id: string, private readonly options: ProviderOptions) {
     this.settings = resolveSettings(id, options);
@@ -104,6 +106,7 @@ export class OpenAIProvider implements Provider {
       temperature: 0,
       max_tokens: s.maxTokens,
       ...(s.stream ? { stream: true, stream_options: { include_usage: true } } : {}),
+      ...(typeof this.options.seed === 'number' ? { seed: this.options.seed } : {}),
     };
     if (s.mode === 'raw') {
       const raw = rawPrompt(s.promptFormat!, testCase, this.options.cacheDir);
@@ -130,11 +133,32 @@ export class OpenAIProvider implements Provider {
     return JSON.stringify({ content: c.text === '' ? null : c.text, tool_calls: c.toolCalls.length ? c.toolCalls : undefined });
   }
 
+  /**
+   * Sends one case. A server that refuses streaming (a 400 naming stream or stream_options) is asked
+   * again without it, and from then on every case goes unstreamed (no TTFT, recorded per case).
+   */
+  private async send(kind: 'chat' | 'completions', body: Record<string, unknown>, signal?: AbortSignal): Promise<{ c: Completion; streamRefused?: string }> {
+    const unstreamed = () => {
+      const { stream: _s, stream_options: _o, ...rest } = body;
+      return rest;
+    };
+    if (this.streamRefused) return { c: await this.client!.create(kind, unstreamed(), signal), streamRefused: this.streamRefused };
+    try {
+      return { c: await this.client!.create(kind, body, signal) };
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      if (!body.stream || !/^HTTP 400\b.*stream/i.test(message)) throw err;
+      this.streamRefused = message;
+      return { c: await this.client!.create(kind, unstreamed(), signal), streamRefused: message };
+    }
+  }
+
   async generate(testCase: SuiteCase, signal?: AbortSignal): Promise<Generation> {
     if (!this.client) throw new Error('openai provider: generate() before load()');
     const { kind, body, info } = this.request(testCase);
-    const c = await this.client.create(kind, body, signal);
+    const { c, streamRefused } = await this.send(kind, body, signal);
     const warnings: string[] = [];
+    if (streamRefused) warnings.push(`sent unstreamed: the server refused streaming (${streamRefused})`);
     if (c.finishReason === 'length') warnings.push(`stopped at the ${this.settings.maxTokens}-token cap (finish_reason "length")`);
     if (c.usage?.completionTokens === undefined) warnings.push('the server reported no usage.completion_tokens');
     return {

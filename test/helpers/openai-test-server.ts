@@ -24,6 +24,8 @@ export interface TestServerOptions {
   delayMs?: number;
   /** Pause between streamed chunks, ms. */
   chunkDelayMs?: number;
+  /** Refuse streamed requests with a 400, as servers without SSE support do. */
+  refuseStream?: boolean;
 }
 
 export interface TestServer {
@@ -139,6 +141,7 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
         return send(res, 400, { error: { message: 'body is not JSON', type: 'invalid_request_error' } });
       }
       bodies.push(body);
+      if (options.refuseStream && body.stream) return send(res, 400, { error: { message: "Unsupported parameter: 'stream'", type: 'invalid_request_error' } });
       inFlight++;
       try {
         if (options.delayMs) await sleep(options.delayMs);

@@ -175,6 +175,21 @@ describe('openai provider: API key, registry entries, settings', () => {
     }
   });
 
+  it('falls back to unstreamed requests when the server refuses streaming, and says so per case', async () => {
+    const plain = await startTestServer({ cases: suite.cases, models: ['qwen3-0.6b'], refuseStream: true });
+    try {
+      const { result, records } = await runOne(suite, `openai:${plain.baseUrl}#qwen3-0.6b`, join(tmp.path, 'no-stream'), {}, 1);
+      expect(result.models[0].status).toBe('ok');
+      expect(records.every((r) => r.verdict.pass && r.info?.streamed === false)).toBe(true);
+      expect((records[0].info!.warnings as string[])[0]).toMatch(/^sent unstreamed: the server refused streaming \(HTTP 400 .*'stream'/);
+      // One refused streamed request, then every case unstreamed.
+      expect(plain.bodies.filter((b) => b.stream).length).toBe(1);
+      expect(plain.bodies.length).toBe(CASES + 1);
+    } finally {
+      await plain.close();
+    }
+  });
+
   it('every @vllm entry names a local prompt format with the same dialect', () => {
     const endpoints = [...modelRegistry().values()].filter((e) => e.provider === 'openai');
     expect(endpoints.map((e) => e.id).sort()).toEqual(['functiongemma-270m@vllm', 'granite-4.0-350m@vllm', 'lfm2.5-350m@vllm', 'qwen3-0.6b@vllm']);
@@ -198,11 +213,22 @@ describe('openai provider: API key, registry entries, settings', () => {
     expect(s.promptFormat!.id).toBe('qwen3-0.6b');
   });
 
-  it('raw mode for a Needle-format model sends its encoder input as text', () => {
+  it('raw mode for a Needle-format model sends its encoder input as text and parses the answer with the needle dialect', async () => {
     const c = suite.cases[0];
     const text = needleRawPrompt(c);
     expect(text.startsWith(`${c.query}<tools>[{"name":`)).toBe(true);
     expect(JSON.parse(text.slice(text.indexOf('<tools>') + 7))).toHaveLength(c.tools.length);
+
+    const needleServer = await startTestServer({ cases: suite.cases, models: ['needle-tiny'], rawDialect: 'needle' });
+    try {
+      const { result, records } = await runOne(suite, `openai:${needleServer.baseUrl}#needle-tiny`, join(tmp.path, 'needle-raw'), { mode: 'raw' });
+      expect(result.models[0].status).toBe('ok');
+      expect(oneRecordPerCase(records, suite)).toBe(true);
+      for (const r of records) expect(r.verdict.pass && r.dialect === 'needle', `${r.id}: ${r.raw}`).toBe(true);
+      expect(needleServer.bodies.map((b) => b.prompt).sort()).toEqual(suite.cases.map(needleRawPrompt).sort());
+    } finally {
+      await needleServer.close();
+    }
   });
 });
 
