@@ -11,6 +11,7 @@ export type Fault =
   | 'http500'
   | 'http429' // with Retry-After
   | 'http404'
+  | 'drop' // the connection closed before any response (a crashed or restarting server)
   | 'stall' // headers sent, then nothing: the client's timeout must end it
   | 'reset' // part of the body, then a TCP reset
   | 'truncate' // an SSE stream ended cleanly before its finish_reason / [DONE]
@@ -93,6 +94,10 @@ export async function startFaultProxy(upstreamBaseUrl: string, options: FaultPro
     if (fault === 'http404') {
       res.writeHead(404, { 'content-type': 'application/json' });
       return void res.end('{"error":{"message":"injected: model not found"}}');
+    }
+    if (fault === 'drop') {
+      req.socket.destroy();
+      return;
     }
     if (fault === 'stall') {
       res.writeHead(200, { 'content-type': 'text/event-stream' });

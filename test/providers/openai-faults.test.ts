@@ -95,6 +95,24 @@ describe('openai provider fault matrix (client → fault proxy → test server)'
     for (const r of records) expect(r.generationError).toMatch(/^HTTP 404 .*model not found/);
   });
 
+  it('a connection dropped before any response is a connection error: retried, then the case passes', async () => {
+    const records = await faultRun(onAttempts('drop', [1]));
+    expect(count('drop once')).toEqual(Array(CASES).fill(2));
+    for (const r of records) {
+      expect(r.verdict.pass, r.id).toBe(true);
+      expect(String((r.info?.failedAttempts as string[])[0])).toMatch(/^connection error before the response/);
+    }
+  });
+
+  it('a server that is not there: the model fails to load with the reason, nothing is recorded', async () => {
+    const gone = await startTestServer({ cases: suite.cases });
+    await gone.close(); // its port is now closed
+    const { result, records } = await runOne(suite, `openai:${gone.baseUrl}#qwen3-0.6b`, join(tmp.path, 'gone'), FAST);
+    expect(result.models[0].status).toBe('load_failed');
+    expect(result.models[0].error).toMatch(/connection error before the response: .*ECONNREFUSED.*gave up after 3 attempts/);
+    expect(records).toHaveLength(0);
+  });
+
   it('a response stalled past the request timeout is abandoned and retried', async () => {
     const records = await faultRun(onAttempts('stall', [1]));
     expect(count('stall once')).toEqual(Array(CASES).fill(2));
