@@ -222,9 +222,9 @@ export class OpenAIClient {
     return `${this.config.baseUrl.replace(/\/+$/, '')}/${path}`;
   }
 
-  private headers(json: boolean): Record<string, string> {
-    const h: Record<string, string> = { accept: json ? 'application/json' : 'application/json, text/event-stream' };
-    if (json) h['content-type'] = 'application/json';
+  private headers(withBody: boolean): Record<string, string> {
+    const h: Record<string, string> = { accept: 'application/json, text/event-stream' };
+    if (withBody) h['content-type'] = 'application/json';
     if (this.config.apiKey) h.authorization = `Bearer ${this.config.apiKey}`;
     return h;
   }

@@ -44,7 +44,7 @@ export function parseSpec(spec: string): { baseUrl: string; model: string } {
   return { baseUrl, model: arg.slice(hash + 1) };
 }
 
-function checkUrl(url: string, where: string): void {
+export function checkUrl(url: string, where: string): void {
   let parsed: URL;
   try {
     parsed = new URL(url);

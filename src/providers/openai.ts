@@ -12,7 +12,7 @@ import { endpointUrl } from '../models/registry.ts';
 import { conversationFor } from '../prompts/conversation.ts';
 import { OpenAIClient, type Completion } from '../openai/client.ts';
 import { rawPrompt } from '../openai/raw-prompt.ts';
-import { publicUrl, resolveSettings, type OpenAISettings } from '../openai/settings.ts';
+import { checkUrl, publicUrl, resolveSettings, type OpenAISettings } from '../openai/settings.ts';
 import type { SuiteCase } from '../suite/types.ts';
 import { ModelNotPresentError } from './not-present.ts';
 import type { Generation, ModelProvenance, Provider, ProviderFactory, ProviderOptions } from './types.ts';
@@ -37,7 +37,7 @@ export class OpenAIProvider implements Provider {
     if (s.baseUrl) return s.baseUrl;
     const url = this.options.model?.endpoint ? endpointUrl(this.options.model.endpoint) : undefined;
     if (!url) throw new ModelNotPresentError(`${this.id} is not present: set ${s.baseUrlEnv} to its server's base URL (e.g. http://127.0.0.1:8000/v1); see docs/openai.md`);
-    resolveSettings(this.id, { ...this.options, baseUrl: url }); // validates the URL the variable holds
+    checkUrl(url, `$${s.baseUrlEnv}`);
     return url;
   }
 

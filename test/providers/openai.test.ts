@@ -153,6 +153,10 @@ describe('openai provider: API key, registry entries, settings', () => {
       expect(absent.result.models[0].error).toMatch(/set NEEDLE_BENCH_VLLM_URL to its server's base URL/);
       expect(absent.records).toHaveLength(0);
 
+      process.env.NEEDLE_BENCH_VLLM_URL = 'gpu-box:8000';
+      const bad = await runOne(suite, 'qwen3-0.6b@vllm', join(tmp.path, 'vllm-bad-url'), {});
+      expect(bad.result.models[0]).toMatchObject({ status: 'load_failed', error: '$NEEDLE_BENCH_VLLM_URL: base URL "gpu-box:8000" must be http(s)' });
+
       process.env.NEEDLE_BENCH_VLLM_URL = server.baseUrl;
       const out = join(tmp.path, 'vllm');
       const { result, records } = await runOne(suite, 'qwen3-0.6b@vllm', out, {});
