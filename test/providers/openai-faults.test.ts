@@ -12,7 +12,7 @@ import type { Suite } from '../../src/suite/types.ts';
 import { startFaultProxy, type Fault, type FaultProxy, type RequestContext } from '../helpers/fault-proxy.ts';
 import { startTestServer, type TestServer } from '../helpers/openai-test-server.ts';
 import { CLI, REPO_ROOT, tempDir } from '../run/helpers.ts';
-import { FAST, oneRecordPerCase, runOne, smokeSuite } from './openai-helpers.ts';
+import { FAST, oneRecordPerCase, runOne, smokeSuite, STALL_TIMEOUT_MS } from './openai-helpers.ts';
 
 const CASES = 5;
 const tmp = tempDir('openai-faults');
@@ -97,7 +97,7 @@ describe('openai provider fault matrix (client → fault proxy → test server)'
 
   it('a connection dropped before any response is a connection error: retried, then the case passes', async () => {
     const records = await faultRun(onAttempts('drop', [1]));
-    expect(count('drop once')).toEqual(Array(CASES).fill(2));
+    expect(count('drop once'), JSON.stringify(records.map((r) => r.info?.failedAttempts))).toEqual(Array(CASES).fill(2));
     for (const r of records) {
       expect(r.verdict.pass, r.id).toBe(true);
       expect(String((r.info?.failedAttempts as string[])[0])).toMatch(/^connection error before the response/);
@@ -114,18 +114,18 @@ describe('openai provider fault matrix (client → fault proxy → test server)'
   });
 
   it('a response stalled past the request timeout is abandoned and retried', async () => {
-    const records = await faultRun(onAttempts('stall', [1]));
+    const records = await faultRun(onAttempts('stall', [1]), { requestTimeoutMs: STALL_TIMEOUT_MS });
     expect(count('stall once')).toEqual(Array(CASES).fill(2));
     for (const r of records) {
       expect(r.verdict.pass, r.id).toBe(true);
-      expect(String((r.info?.failedAttempts as string[])[0])).toMatch(/timed out after 400 ms/);
+      expect(String((r.info?.failedAttempts as string[])[0])).toMatch(new RegExp(`timed out after ${STALL_TIMEOUT_MS} ms`));
     }
   });
 
   it('a server that always stalls: bounded attempts, then a timeout record per case', async () => {
-    const records = await faultRun(onAttempts('stall', 'all'));
+    const records = await faultRun(onAttempts('stall', 'all'), { requestTimeoutMs: STALL_TIMEOUT_MS });
     expect(count('stall always')).toEqual(Array(CASES).fill(1 + FAST.maxRetries));
-    for (const r of records) expect(r.generationError).toMatch(/request timed out after 400 ms .*gave up after 3 attempts/);
+    for (const r of records) expect(r.generationError).toMatch(new RegExp(`request timed out after ${STALL_TIMEOUT_MS} ms .*gave up after 3 attempts`));
   });
 
   it('a connection reset mid-stream is a connection error: retried, then the case passes', async () => {

@@ -21,8 +21,13 @@ export async function smokeSuite(root: string, n: number, name = 'smoke-subset')
   return makeSuite(root, name, smokeCases(n));
 }
 
-/** Fast request policy: faults must be resolved (or given up on) in well under a second per case. */
-export const FAST = { requestTimeoutMs: 400, maxRetries: 2, retryBaseMs: 10, retryMaxMs: 40 };
+/**
+ * Fast retries, so faults resolve in milliseconds. The request timeout stays generous: on a loaded
+ * 2-core machine a healthy first request can take most of a second; only the stall tests shorten it.
+ */
+export const FAST = { requestTimeoutMs: 10_000, maxRetries: 2, retryBaseMs: 10, retryMaxMs: 40 };
+/** The request timeout of the stall tests: a stalled attempt is abandoned after this. */
+export const STALL_TIMEOUT_MS = 1500;
 
 export async function runOne(suite: Suite, model: string, outDir: string, providerOptions: Record<string, unknown>, concurrency = 2): Promise<{ result: RunResult; records: ResultRecord[] }> {
   const result = await runBenchmark({ suites: [suite], models: [model], outDir, concurrency, providerOptions, timeoutMs: 20_000, cacheDir: join(outDir, 'no-cache') });
