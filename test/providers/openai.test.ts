@@ -14,17 +14,26 @@ import { renderPrompt } from '../../src/prompts/chat-template.ts';
 import { conversationFor } from '../../src/prompts/conversation.ts';
 import { readRunInfo } from '../../src/run/provenance.ts';
 import { writeReport } from '../../src/report/write-report.ts';
-import type { Suite } from '../../src/suite/types.ts';
+import type { Suite, SuiteCase } from '../../src/suite/types.ts';
 import { startTestServer, type TestServer } from '../helpers/openai-test-server.ts';
-import { tempDir } from '../run/helpers.ts';
-import { oneRecordPerCase, runOne, smokeSuite } from './openai-helpers.ts';
+import { makeSuite, tempDir } from '../run/helpers.ts';
+import { oneRecordPerCase, runOne, smokeCases } from './openai-helpers.ts';
 
 const CASES = 8;
 const tmp = tempDir('openai');
 let suite: Suite;
 let server: TestServer;
+/** A case whose answer is a list of floats: `[1.0, 2.5]` written as `[1, 2.5]` fails BFCL's checker. */
+const FLOAT_CASE: SuiteCase = {
+  id: 'floats-0',
+  category: 'simple',
+  query: 'Plot the points one and two and a half',
+  tools: [{ name: 'plot', description: 'Plot numbers', parameters: { type: 'object', properties: { values: { type: 'array', items: { type: 'number' } } }, required: ['values'] } }],
+  expected: { calls: [{ name: 'plot', args: { values: { values: [[1, 2.5]], floatPaths: ['/0/0'] } } }] },
+};
+
 beforeAll(async () => {
-  ({ suite } = await smokeSuite(tmp.path, CASES));
+  ({ suite } = await makeSuite(tmp.path, 'smoke-floats', [...smokeCases(CASES - 1), FLOAT_CASE]));
   server = await startTestServer({ cases: suite.cases, models: ['qwen3-0.6b', 'Qwen/Qwen3-0.6B'], rawDialect: 'hermes', chunkDelayMs: 3 });
 });
 afterAll(async () => {
