@@ -311,6 +311,29 @@ export class OpenAIClient {
     return { ...outcome.value, attempts: outcome.attempts, waitedMs: outcome.waitedMs, failures: outcome.failures };
   }
 
+  /**
+   * The server's version where it has a route saying so — vLLM's `/version`, Ollama's `/api/version`,
+   * both beside `/v1` — as `{route, version}`; undefined otherwise. One short try each, no retries:
+   * provenance, not a requirement.
+   */
+  async probeVersion(timeoutMs = 2000): Promise<{ route: string; version: string } | undefined> {
+    const root = this.config.baseUrl.replace(/\/+$/, '').replace(/\/v1$/, '');
+    for (const route of ['/version', '/api/version']) {
+      try {
+        const res = await fetch(root + route, { headers: this.headers(false), signal: AbortSignal.timeout(timeoutMs) });
+        if (!res.ok) {
+          await res.body?.cancel();
+          continue;
+        }
+        const body = (await res.json()) as { version?: unknown };
+        if (typeof body?.version === 'string') return { route, version: body.version };
+      } catch {
+        /* no such route, or not JSON: try the next */
+      }
+    }
+    return undefined;
+  }
+
   /** GET models: the ids the server serves (retried like any request). */
   async models(signal?: AbortSignal): Promise<{ id: string; [k: string]: unknown }[]> {
     const outcome = await withRetries(

@@ -65,6 +65,7 @@ export class OpenAIProvider implements Provider {
         `${this.id}: ${publicUrl(baseUrl)} serves ${serverModels.slice(0, 10).map((m) => `"${m}"`).join(', ')}, not "${s.model}" (choose one with --provider-option servedModel=<name>; llama.cpp: start it with --alias ${s.model})`,
       );
     }
+    const version = await client.probeVersion();
     this.client = client;
     const entry = this.options.model;
     const format = s.promptFormat;
@@ -93,6 +94,7 @@ export class OpenAIProvider implements Provider {
         serverModels: serverModels ? serverModels.slice(0, 20) : null,
         ...(modelsError ? { modelsError } : {}),
         serverHeaders: { ...client.server.headers },
+        ...(version ? { serverVersion: version.version, serverVersionRoute: version.route } : {}),
         // Whether a key was sent, and from which variable; the key itself is never written anywhere.
         apiKey: apiKey ? `from $${s.apiKeyEnv}` : 'none',
       },

@@ -132,6 +132,7 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
       if (req.method === 'GET' && path === '/v1/models') {
         return send(res, 200, { object: 'list', data: (options.models ?? ['test-model']).map((id) => ({ id, object: 'model', owned_by: 'test' })) });
       }
+      if (req.method === 'GET' && path === '/version') return send(res, 200, { version: '0.9.1' }); // as vLLM's
       if (req.method !== 'POST') return send(res, 404, { error: { message: `no route ${req.method} ${path}` } });
       const text = await readBody(req);
       let body: Record<string, unknown>;

@@ -112,7 +112,7 @@ describe('openai provider over loopback', () => {
     expect(model.provenance).toMatchObject({
       dialect: 'openai-tool-calls',
       promptFormatOf: 'qwen3-0.6b',
-      endpoint: { baseUrl: server.baseUrl, model: 'qwen3-0.6b', serverModel: 'qwen3-0.6b', serverHeaders: { 'x-test-server-version': '0.9.1' }, apiKey: 'none' },
+      endpoint: { baseUrl: server.baseUrl, model: 'qwen3-0.6b', serverModel: 'qwen3-0.6b', serverHeaders: { 'x-test-server-version': '0.9.1' }, serverVersion: '0.9.1', serverVersionRoute: '/version', apiKey: 'none' },
       generation: { mode: 'tools', stream: true, temperature: 0 },
     });
     const report = join(tmp.path, 'report');
