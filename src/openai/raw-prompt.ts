@@ -7,7 +7,7 @@
 //   encodes the two halves as Needle does (src/needle/prompt.ts encoderInput).
 import { modelCacheDir, modelDir, type ModelEntry } from '../models/registry.ts';
 import { queryText, toolsJson } from '../needle/prompt.ts';
-import { renderPrompt, sha256 } from '../prompts/chat-template.ts';
+import { renderPrompt, resolveChatTemplate, sha256 } from '../prompts/chat-template.ts';
 import type { SuiteCase } from '../suite/types.ts';
 
 export const NEEDLE_TOOLS_SEPARATOR = '<tools>';
@@ -25,12 +25,23 @@ export function needleRawPrompt(testCase: Pick<SuiteCase, 'query' | 'tools'>): s
   return `${queryText(testCase.query)}${NEEDLE_TOOLS_SEPARATOR}${toolsJson(testCase.tools)}`;
 }
 
+function folder(entry: ModelEntry, cacheDir: string): string | undefined {
+  return entry.local || entry.hub ? modelDir(entry, cacheDir) : undefined;
+}
+
+/** The chat template raw mode will use (undefined for Needle-format models); throws when there is none. */
+export function rawTemplate(entry: ModelEntry, cacheDir = modelCacheDir()): { sha256: string; source: string } | undefined {
+  if (entry.provider === 'needle') return undefined;
+  const t = resolveChatTemplate(entry, folder(entry, cacheDir));
+  return { sha256: t.sha256, source: t.source };
+}
+
 export function rawPrompt(entry: ModelEntry, testCase: SuiteCase, cacheDir = modelCacheDir()): RawPrompt {
   const stop = ((entry.generation as { stopTokens?: string[] }).stopTokens ?? []).slice();
   if (entry.provider === 'needle') {
     const prompt = needleRawPrompt(testCase);
     return { prompt, promptSha256: sha256(prompt), stop };
   }
-  const rendered = renderPrompt(entry, testCase, entry.local || entry.hub ? modelDir(entry, cacheDir) : undefined);
+  const rendered = renderPrompt(entry, testCase, folder(entry, cacheDir));
   return { prompt: rendered.prompt, promptSha256: rendered.promptSha256, template: { sha256: rendered.template.sha256, source: rendered.template.source }, stop };
 }

@@ -11,7 +11,7 @@
 import { endpointUrl } from '../models/registry.ts';
 import { conversationFor } from '../prompts/conversation.ts';
 import { OpenAIClient, type Completion } from '../openai/client.ts';
-import { rawPrompt } from '../openai/raw-prompt.ts';
+import { rawPrompt, rawTemplate } from '../openai/raw-prompt.ts';
 import { checkUrl, publicUrl, resolveSettings, type OpenAISettings } from '../openai/settings.ts';
 import type { SuiteCase } from '../suite/types.ts';
 import { ModelNotPresentError } from './not-present.ts';
@@ -43,6 +43,8 @@ export class OpenAIProvider implements Provider {
 
   async load(): Promise<ModelProvenance> {
     const s = this.settings;
+    // Raw mode without a template would fail every case alike: fail the load instead, before any request.
+    const template = s.mode === 'raw' ? rawTemplate(s.promptFormat!, this.options.cacheDir) : undefined;
     const baseUrl = this.baseUrl();
     const apiKey = s.apiKeyEnv ? process.env[s.apiKeyEnv] || undefined : undefined;
     const client = new OpenAIClient({ baseUrl, apiKey, requestTimeoutMs: s.requestTimeoutMs, retry: s.retry });
@@ -84,7 +86,7 @@ export class OpenAIProvider implements Provider {
         requestTimeoutMs: s.requestTimeoutMs,
         retry: s.retry,
         ...(Object.keys(s.extraBody).length ? { extraBody: s.extraBody } : {}),
-        ...(format && s.mode === 'raw' ? { prompt: format.prompt ?? {}, chatTemplateFallback: format.chatTemplate } : {}),
+        ...(format && s.mode === 'raw' ? { prompt: format.prompt ?? {}, chatTemplateFallback: format.chatTemplate, ...(template ? { template } : {}) } : {}),
       },
       endpoint: {
         baseUrl: publicUrl(baseUrl),

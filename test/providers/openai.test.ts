@@ -6,7 +6,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { modelDir, modelRegistry } from '../../src/models/registry.ts';
-import { needleRawPrompt } from '../../src/openai/raw-prompt.ts';
+import { needleRawPrompt, rawTemplate } from '../../src/openai/raw-prompt.ts';
 import { backoffMs, DEFAULT_RETRY, parseRetryAfter } from '../../src/openai/retry.ts';
 import { resolveSettings } from '../../src/openai/settings.ts';
 import { sseEvents } from '../../src/openai/sse.ts';
@@ -201,6 +201,17 @@ describe('openai provider: API key, registry entries, settings', () => {
     } finally {
       await plain.close();
     }
+  });
+
+  it('raw mode needs the prompt format\'s chat template on disk, and records which one it used', async () => {
+    const qwen = modelRegistry().get('qwen3-0.6b')!;
+    // An entry with no template anywhere: the load refuses it (rawTemplate runs in load()).
+    expect(() => rawTemplate({ ...qwen, id: 'no-template', chatTemplate: undefined, hub: { ...qwen.hub!, repo: 'nobody/nothing' } }, tmp.path)).toThrow(
+      /^no-template: no chat template in .* and the registry entry names none/,
+    );
+    const model = readRunInfo(join(tmp.path, 'raw-true'))!.models[0] as unknown as { provenance: { generation: { template: { sha256: string; source: string } } } };
+    expect(model.provenance.generation.template).toEqual(rawTemplate(qwen, join(tmp.path, 'raw-true', 'no-cache')));
+    expect(model.provenance.generation.template.source).toMatch(/models\/chat-templates\/qwen3-0\.6b\.jinja$/);
   });
 
   it('every @vllm entry names a local prompt format with the same dialect', () => {
