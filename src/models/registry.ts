@@ -18,6 +18,27 @@ export interface HubSource {
   files: string[];
 }
 
+/**
+ * A model served by an OpenAI-compatible server (provider "openai"): nothing to pull; the entry says
+ * where to reach it, usually through environment variables so one file serves every deployment.
+ */
+export interface EndpointSource {
+  /** Base URL, e.g. http://127.0.0.1:8000/v1; or, preferably, */
+  baseUrl?: string;
+  /** the environment variable holding it (the model is "not present" while it is unset). */
+  baseUrlEnv?: string;
+  /** The server's name for the model (vLLM: the --served-model-name, default the HF repo). */
+  model: string;
+  /** Environment variable holding the API key, sent as a Bearer token; never recorded. */
+  apiKeyEnv?: string;
+  /** "tools" (the server parses tool calls) or "raw" (our chat template, our dialect parser). */
+  mode?: 'tools' | 'raw';
+  /** Registered local model whose chat template, prompt settings and dialect apply. */
+  promptFormatOf?: string;
+  /** Stream responses (SSE) to measure time to first token; default true. */
+  stream?: boolean;
+}
+
 export interface PromptSettings {
   /** Extra template variables, e.g. {"enable_thinking": false} for Qwen3. */
   templateKwargs?: Record<string, unknown>;
@@ -42,6 +63,8 @@ export interface ModelEntry {
   local?: string;
   /** Weights fetched from the Hugging Face hub by `needle-bench pull`. */
   hub?: HubSource;
+  /** Served by an OpenAI-compatible server instead (provider "openai"). */
+  endpoint?: EndpointSource;
   /** Other places the same model is published (e.g. the original, non-ONNX repo). */
   origin?: { repo: string; licence?: string; note?: string };
   /** dtype / precision to load (e.g. "fp32", "q4"). */
@@ -79,7 +102,13 @@ export function parseEntry(text: string, file: string): ModelEntry {
     throw new Error(`${file}: invalid JSON: ${(err as Error).message}`);
   }
   for (const key of ['id', 'displayName', 'provider', 'dialect', 'licence', 'generation']) required(raw, key, file);
-  if (!raw.local && !raw.hub) throw new Error(`${file}: needs "local" or "hub"`);
+  if (!raw.local && !raw.hub && !raw.endpoint) throw new Error(`${file}: needs "local", "hub" or "endpoint"`);
+  const endpoint = raw.endpoint as EndpointSource | undefined;
+  if (endpoint) {
+    if (typeof endpoint.model !== 'string' || !endpoint.model) throw new Error(`${file}: endpoint: model: required (the server's name for the model)`);
+    if (!endpoint.baseUrl && !endpoint.baseUrlEnv) throw new Error(`${file}: endpoint: needs baseUrl or baseUrlEnv`);
+    if (endpoint.mode !== undefined && endpoint.mode !== 'tools' && endpoint.mode !== 'raw') throw new Error(`${file}: endpoint: mode: expected "tools" or "raw", got ${JSON.stringify(endpoint.mode)}`);
+  }
   const hub = raw.hub as HubSource | undefined;
   if (hub && (!hub.repo || !Array.isArray(hub.files))) throw new Error(`${file}: hub: needs repo and files[]`);
   if (hub && hub.revision === null) {
@@ -116,6 +145,7 @@ export function hubLabel(hub: HubSource): string {
 
 export function modelDir(entry: ModelEntry, cacheDir = modelCacheDir()): string {
   if (entry.local) return join(REPO_ROOT, entry.local);
+  if (!entry.hub) throw new Error(`${entry.id} is served by an endpoint; it has no model folder`);
   return join(cacheDir, entry.hub!.repo);
 }
 
@@ -129,7 +159,18 @@ export interface Presence {
 
 export const REVISION_FILE = '.needle-bench-revision';
 
+/** An endpoint entry's base URL: written in the entry, or read from the variable it names. */
+export function endpointUrl(endpoint: EndpointSource): string | undefined {
+  return endpoint.baseUrl ?? (endpoint.baseUrlEnv ? process.env[endpoint.baseUrlEnv] || undefined : undefined);
+}
+
 export function presence(entry: ModelEntry, cacheDir = modelCacheDir()): Presence {
+  if (entry.endpoint && !entry.local && !entry.hub) {
+    // "Present" = reachable in principle: its base URL is known. `dir` names where it is looked for.
+    const url = endpointUrl(entry.endpoint);
+    const dir = entry.endpoint.baseUrl ?? `$${entry.endpoint.baseUrlEnv}`;
+    return { present: url !== undefined, dir, missing: url ? [] : [`$${entry.endpoint.baseUrlEnv}`] };
+  }
   const dir = modelDir(entry, cacheDir);
   if (entry.local) {
     return { present: existsSync(dir), dir, missing: existsSync(dir) ? [] : [entry.local] };

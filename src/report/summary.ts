@@ -1,5 +1,6 @@
 // summary.json: the machine-readable report. Versioned — bump SUMMARY_SCHEMA_VERSION and
 // summary.schema.json together whenever a field changes meaning or is removed.
+import { modelRegistry } from '../models/registry.ts';
 import { harnessVersion } from '../util/version.ts';
 import { aggregate, pairwise, ALL, type GroupStats, type PairwiseStats } from './aggregate.ts';
 import type { MergedRuns, RunModel, RunSuite } from './run-dir.ts';
@@ -50,10 +51,21 @@ export function buildSummary(merged: MergedRuns, now: Date = new Date()): Summar
 }
 
 function modelHint(m: SummaryModel): string | undefined {
-  if (m.status === 'not_present') return `not present — \`needle-bench pull ${m.id}\``;
+  if (m.status === 'not_present') {
+    // A model a pull cannot bring (served by an endpoint: its URL variable unset, or the server does
+    // not serve it) says its own remedy.
+    if (m.error && isEndpointModel(m.id)) return `not present — ${m.error}`;
+    return `not present — \`needle-bench pull ${m.id}\``;
+  }
   if (m.status === 'load_failed') return `failed to load${m.error ? `: ${m.error}` : ''}`;
   if (m.results === 0) return 'no results';
   return undefined;
+}
+
+function isEndpointModel(id: string): boolean {
+  if (id.startsWith('openai:')) return true;
+  const entry = modelRegistry().get(id);
+  return entry?.endpoint !== undefined && !entry.hub && !entry.local;
 }
 
 /** A model's label for tables and charts. */

@@ -106,7 +106,8 @@ function validate(options: RunOptions): void {
 /** Why a registered model cannot run here, before trying to load it (weights not pulled). */
 function missingWeights(spec: string, cacheDir: string): string | undefined {
   const entry = modelRegistry().get(spec);
-  if (!entry) return undefined;
+  // An endpoint entry has no weights here; its provider says what is missing (a URL variable).
+  if (!entry || entry.endpoint) return undefined;
   const p = presence(entry, cacheDir);
   if (p.present) return undefined;
   return `weights not present in ${p.dir} (missing: ${p.missing.join(', ')}); fetch them with: needle-bench pull ${spec}`;

@@ -32,13 +32,19 @@ export function register(program: Command): void {
       for (const entry of modelRegistry().values()) {
         const p = presence(entry);
         let state: string;
+        // An endpoint entry whose URL variable is unset is someone else's server, not a local model:
+        // listed with what would include it, but not run (the default job stays local).
+        if (entry.endpoint && !p.present) {
+          console.log(`  ${entry.id.padEnd(24)} endpoint — set ${entry.endpoint.baseUrlEnv} to include it`);
+          continue;
+        }
         if (!factories.has(entry.provider)) state = `registered, but its provider "${entry.provider}" is not available in this build`;
         else if (!p.present) state = `not present — needle-bench pull ${entry.id}`;
         else state = 'present';
         // Absent models still go to the runner, which records them as not present in run.json and
         // the report lists them; only a missing provider cannot be handed over.
         if (factories.has(entry.provider)) runnable.push(entry.id);
-        console.log(`  ${entry.id.padEnd(20)} ${state}`);
+        console.log(`  ${entry.id.padEnd(24)} ${state}`);
       }
       // needle-tiny first: it is the embedded default every fresh machine has.
       runnable.sort((a, b) => Number(b === 'needle-tiny') - Number(a === 'needle-tiny'));

@@ -1,6 +1,19 @@
 // `needle-bench models` lists the registry with presence; `needle-bench pull <id>` downloads one.
 import type { Command } from 'commander';
-import { hubLabel, modelCacheDir, modelRegistry, presence } from '../../models/registry.ts';
+import { hubLabel, modelCacheDir, modelRegistry, presence, type ModelEntry } from '../../models/registry.ts';
+
+/** Where an entry's model comes from, for the listing. */
+function source(m: ModelEntry): string {
+  if (m.local) return `shipped (${m.local})`;
+  if (m.hub) return hubLabel(m.hub);
+  return `endpoint ${m.endpoint!.baseUrl ?? `$${m.endpoint!.baseUrlEnv}`} (${m.endpoint!.model})`;
+}
+
+/** What makes an absent entry present: a pull, or (endpoint entries) setting its URL variable. */
+function remedy(m: ModelEntry): string {
+  if (m.endpoint && !m.hub && !m.local) return `set ${m.endpoint.baseUrlEnv} to the server's base URL (docs/openai.md)`;
+  return `needle-bench pull ${m.id}${m.hub && m.hub.revision === null ? ' --revision <sha>' : ''}`;
+}
 
 export function register(program: Command): void {
   program
@@ -17,9 +30,9 @@ export function register(program: Command): void {
           dialect: m.dialect,
           parameters: m.parameterCount ?? null,
           licence: m.licence,
-          source: m.local ? `shipped (${m.local})` : hubLabel(m.hub!),
+          source: source(m),
           present: p.present,
-          pull: `needle-bench pull ${m.id}${m.hub && m.hub.revision === null ? ' --revision <sha>' : ''}`,
+          pull: remedy(m),
           dir: p.dir,
         };
       });
@@ -31,7 +44,7 @@ export function register(program: Command): void {
       for (const r of rows) {
         const state = r.present ? 'present' : `not present — ${r.pull}`;
         const params = r.parameters ? `${(r.parameters / 1e6).toFixed(1)}M` : '?';
-        console.log(`${r.id.padEnd(20)} ${params.padStart(7)}  ${r.dialect.padEnd(14)} ${r.source.padEnd(48)} ${state}`);
+        console.log(`${r.id.padEnd(24)} ${params.padStart(7)}  ${r.dialect.padEnd(14)} ${r.source.padEnd(48)} ${state}`);
       }
     });
 
@@ -45,6 +58,7 @@ export function register(program: Command): void {
       const registry = modelRegistry();
       const entry = registry.get(id);
       if (!entry) throw new Error(`unknown model "${id}"; registered: ${[...registry.keys()].join(', ')}`);
+      if (!entry.hub) throw new Error(`${id} has nothing to pull: ${entry.local ? `its weights ship in ${entry.local}` : `it is served by an endpoint (${remedy(entry)})`}`);
       const { pullModel } = await import('../../models/pull.ts');
       const dir = await pullModel(entry, {
         cacheDir: opts.cacheDir,
