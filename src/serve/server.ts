@@ -4,8 +4,9 @@
 // dependency without removing code that matters here (body limits, SSE, drain are a few lines each).
 //
 // Load: one bounded queue in front of the CPU (request-queue.ts); a full queue answers 503 with
-// Retry-After at once. Bodies over `maxBodyBytes` get 413. close() drains: new requests get 503,
-// every accepted one (queued or running) is finished, then the sockets close.
+// Retry-After at once. Bodies over `maxBodyBytes` get 413. close() drains: the port closes, requests
+// received after it get 503 + Connection: close, every one received before (reading, queued or
+// running) is finished, then the sockets close.
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -254,7 +255,8 @@ export async function startServer(options: ServeOptions): Promise<NeedleServer> 
     if (path === '/health') {
       only('GET');
       const stats = queue.stats();
-      sendJson(res, draining ? 503 : 200, { status: draining ? 'draining' : 'ok', models: [...models.keys()], queue: stats });
+      // `requests`: being handled besides this one (reading a body, queued, generating, writing).
+      sendJson(res, draining ? 503 : 200, { status: draining ? 'draining' : 'ok', models: [...models.keys()], queue: stats, requests: active - 1 });
       return;
     }
     if (path === '/v1/models') {
@@ -313,8 +315,9 @@ export async function startServer(options: ServeOptions): Promise<NeedleServer> 
   const close = () =>
     (closing ??= (async () => {
       draining = true;
+      // Stop listening, but leave idle keep-alive sockets open until the drain ends: a request a
+      // client already wrote on one then gets a clean 503 instead of a connection reset.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
       if (active > 0) {
         log(`draining: ${active} request(s) in flight`);
         const quiet = new Promise<void>((resolve) => (onQuiet = resolve));
