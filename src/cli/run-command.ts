@@ -51,6 +51,7 @@ export async function runCommand(opts: RunCliOptions, argv: string[]): Promise<n
       signal: interrupt.signal,
       argv,
       retryErrors: opts.retryErrors,
+      shard: opts.shard,
     });
     if (result.interrupted) {
       process.stderr.write(
