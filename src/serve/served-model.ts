@@ -70,8 +70,15 @@ export class ServedNeedle {
     return this.provider.settings.maxNewTokens;
   }
 
-  async chat(req: ChatRequest, requestId: string, signal?: AbortSignal, onText?: OnText): Promise<ServedChat> {
-    const gen = await this.provider.generateCase({ query: req.messages, tools: req.tools }, this.options(req, signal, onText));
+  /** `onFirstToken`: called once, when the first token is decoded (a stream's time to first token). */
+  async chat(req: ChatRequest, requestId: string, signal?: AbortSignal, onFirstToken?: () => void): Promise<ServedChat> {
+    let first = onFirstToken;
+    const onToken = () => {
+      first?.();
+      first = undefined;
+    };
+    const options = { ...this.options(req, signal, undefined), ...(first ? { onToken } : {}) };
+    const gen = await this.provider.generateCase({ query: req.messages, tools: req.tools }, options);
     const out = this.output(gen, req.stop);
     const parsed = needleDialect.parse(out.raw, req.tools);
     const toolCalls = parsed.ok ? toolCallsOut(parsed.calls, requestId) : [];

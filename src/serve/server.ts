@@ -213,7 +213,9 @@ export async function startServer(options: ServeOptions): Promise<NeedleServer> 
       return;
     }
     const stream = new EventStream(res, draining ? { Connection: 'close' } : {});
-    const role = () => !stream.isStarted && stream.send(chatChunk(head, { role: 'assistant', content: '' }));
+    const role = () => {
+      if (!stream.isStarted) stream.send(chatChunk(head, { role: 'assistant', content: '' }));
+    };
     const out = await generate(res, (signal) => model.chat(request, head.id, signal, role));
     role();
     if (out.toolCalls.length) {

@@ -14,6 +14,8 @@ import { ServedNeedle } from '../../src/serve/served-model.ts';
 import { startServer, type NeedleServer } from '../../src/serve/server.ts';
 import type { SuiteCase, ToolDef } from '../../src/suite/types.ts';
 import { parseJson } from '../../src/util/json-lexeme.ts';
+import { scoreCase } from '../../src/score/score.ts';
+import type { ToolCall } from '../../src/dialects/types.ts';
 import { REPO_ROOT } from '../run/helpers.ts';
 import { assembleToolCalls, post, sseEvents, type Chunk } from './http-client.ts';
 
@@ -138,6 +140,31 @@ describe('serve: answers are a local run\'s', () => {
     expect(chunks.at(-2)!.choices[0].finish_reason).toBe(plain.choices[0].finish_reason);
     expect(chunks.at(-1)!.usage!.total_tokens).toBeGreaterThan(0);
   });
+
+  it('every core-smoke case: raw text equals the local output and the verdict from tool_calls equals the local verdict', async () => {
+    const mismatches: string[] = [];
+    for (const c of smoke) {
+      const gen = await local.generate(c);
+      const parsed = needleDialect.parse(gen.raw, c.tools);
+      const localVerdict = scoreCase(c, parsed.ok ? { kind: 'parsed', calls: parsed.calls } : { kind: 'parse_error', error: parsed.error });
+
+      const raw = (await (await post(`${server.url}/v1/completions`, { model: 'needle-tiny', prompt: promptText(c) })).json()) as { choices: { text: string }[] };
+      if (raw.choices[0].text !== gen.raw) mismatches.push(`${c.id}: raw text differs`);
+
+      const chat = (await (await post(`${server.url}/v1/chat/completions`, { model: 'needle-tiny', messages: [{ role: 'user', content: c.query }], tools: openaiTools(c.tools) })).json()) as {
+        choices: { message: { content: string | null; tool_calls?: { function: { name: string; arguments: string } }[] } }[];
+      };
+      const calls: ToolCall[] = (chat.choices[0].message.tool_calls ?? []).map((t) => {
+        const args = parseJson(t.function.arguments);
+        if (!args.ok) throw new Error(`${c.id}: arguments not JSON`);
+        return { name: t.function.name, arguments: args.value as Record<string, unknown>, ...(args.floatPaths?.length ? { floatPaths: args.floatPaths } : {}) };
+      });
+      const served = scoreCase(c, { kind: 'parsed', calls });
+      if (parsed.ok && served.pass !== localVerdict.pass) mismatches.push(`${c.id}: verdict ${served.pass} served, ${localVerdict.pass} local`);
+      if (!parsed.ok && chat.choices[0].message.content !== gen.raw) mismatches.push(`${c.id}: unparsed output not returned as content`);
+    }
+    expect(mismatches).toEqual([]);
+  }, 120_000);
 
   it('stop strings cut the text, streamed or not', async () => {
     const c = cases[0];
