@@ -2,7 +2,7 @@
 // merged equal the unsharded run case for case (oracle over core-smoke + bfcl, and needle-tiny on a
 // few cases), and the merge reads like any run in report and gate. Overlapping, incomplete or
 // mismatched shards are refused with the reason.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
@@ -144,9 +144,9 @@ describe('3 shards merged equal the unsharded run', () => {
 
   it('refuses overlapping runs (the same case in two) and runs that differ in seed, suites, options or harness', async () => {
     const out = (name: string) => join(tmp.path, name);
-    // Two unsharded runs of the same model: every case twice.
+    // Two unsharded runs of the same model (a copy of one): every case twice.
     const again = join(tmp.path, 'full-again');
-    await run(again, {});
+    cpSync(dirs.full, again, { recursive: true });
     await expect(mergeRunDirs([dirs.full, again], out('o1'))).rejects.toThrow(/overlap: 1090 case\(s\) are in more than one run: core-smoke\/everyday-eval-2026-000 of oracle/);
 
     const seeded = join(tmp.path, 'seeded');
@@ -163,7 +163,7 @@ describe('3 shards merged equal the unsharded run', () => {
     await expect(mergeRunDirs([dirs.s[0], dirs.s[1], otherSuites], out('o4'))).rejects.toThrow(/the runs differ in suites/);
 
     const copy = join(tmp.path, 'other-commit');
-    await run(copy, { shard: { index: 3, count: 3 } });
+    cpSync(dirs.s[2], copy, { recursive: true });
     const info = JSON.parse(readFileSync(join(copy, 'run.json'), 'utf8'));
     info.harness.gitCommit = '0000000000000000000000000000000000000000';
     writeFileSync(join(copy, 'run.json'), JSON.stringify(info));
