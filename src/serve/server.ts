@@ -25,6 +25,7 @@ import {
 import { QueueFullError, RequestQueue, type QueueStats } from './request-queue.ts';
 import { firstStop, type ServedNeedle } from './served-model.ts';
 import { NeedlePromptError } from '../providers/needle.ts';
+import { harnessVersion } from '../util/version.ts';
 
 export interface ServeOptions {
   models: ServedNeedle[];
@@ -279,8 +280,10 @@ export async function startServer(options: ServeOptions): Promise<NeedleServer> 
     await handler(res, body);
   };
 
+  const serverHeader = `needle-bench/${harnessVersion()}`;
   const server: Server = createServer((req, res) => {
     active++;
+    res.setHeader('Server', serverHeader);
     route(req, res)
       .catch((err: unknown) => {
         if (err instanceof ApiError) {

@@ -9,6 +9,7 @@ import { loadSentencePiece } from '../../src/needle/tokenizer/index.ts';
 import type { SuiteCase } from '../../src/suite/types.ts';
 import { CLI, REPO_ROOT } from '../run/helpers.ts';
 import { post } from './http-client.ts';
+import { servedName } from '../../src/cli/commands/serve.ts';
 
 const smoke = readFileSync(join(REPO_ROOT, 'suites/core-smoke/cases.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as SuiteCase);
 
@@ -63,6 +64,12 @@ function startCli(args: string[]): Promise<{ child: ChildProcess; url: string; s
 }
 
 describe('needle-bench serve (process)', () => {
+  it('reads --model as a spec or name=spec', () => {
+    expect(servedName('needle-tiny')).toEqual({ id: 'needle-tiny', spec: 'needle-tiny' });
+    expect(servedName('mine=needle:/ckpt/a')).toEqual({ id: 'mine', spec: 'needle:/ckpt/a' });
+    expect(servedName('needle:/ckpt/x=1')).toEqual({ id: 'needle:/ckpt/x=1', spec: 'needle:/ckpt/x=1' });
+  });
+
   it('SIGTERM finishes every accepted request, refuses new ones, exits 0', async () => {
     const { child, url, stderr, exited } = await startCli(['--model', 'needle-tiny', '--port', '0', '--threads', '1', '--queue', '32']);
     const c = smoke[0];

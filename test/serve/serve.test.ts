@@ -184,6 +184,23 @@ describe('serve: answers are a local run\'s', () => {
   });
 });
 
+describe('serve: any needle checkpoint, under a name', () => {
+  it('serves needle:<dir> as "tiny-dir", answering as the registered needle-tiny does; Server header names the harness', async () => {
+    const byPath = await ServedNeedle.load('tiny-dir', `needle:${join(REPO_ROOT, 'models/needle-tiny')}`, { threads: 1 });
+    try {
+      const s = await extraServer({ models: [byPath] });
+      const models = (await (await fetch(`${s.url}/v1/models`)).json()) as { data: { id: string }[] };
+      expect(models.data.map((m) => m.id)).toEqual(['tiny-dir']);
+      const res = await post(`${s.url}/v1/completions`, { model: 'tiny-dir', prompt: promptText(cases[2]) });
+      expect(res.headers.get('server')).toMatch(/^needle-bench\//);
+      expect(((await res.json()) as { choices: { text: string }[] }).choices[0].text).toBe((await local.generate(cases[2])).raw);
+      await s.close();
+    } finally {
+      await byPath.dispose();
+    }
+  });
+});
+
 describe('serve: errors', () => {
   const error = async (res: Response) => ({ status: res.status, body: (await res.json()) as { error: { message: string; type: string; param: string | null; code: string | null } } });
 

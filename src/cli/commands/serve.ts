@@ -19,10 +19,10 @@ function nonNegativeInt(value: string): number {
   return value.trim() === '0' ? 0 : positiveInt(value);
 }
 
-/** "name=spec" serves `spec` under `name`; a bare spec is served under its own name. */
+/** "name=spec" serves `spec` under `name` (a name has no ':' or '/'); a bare spec is served under its own name. */
 export function servedName(arg: string): { id: string; spec: string } {
-  const eq = arg.indexOf('=');
-  return eq > 0 ? { id: arg.slice(0, eq), spec: arg.slice(eq + 1) } : { id: arg, spec: arg };
+  const m = /^([^:/=]+)=(.+)$/.exec(arg);
+  return m ? { id: m[1], spec: m[2] } : { id: arg, spec: arg };
 }
 
 async function serve(opts: ServeCliOptions): Promise<void> {
