@@ -18,6 +18,7 @@ import {
 } from './provenance.ts';
 import { loadRunSuites } from './rescore.ts';
 import { readResults, recordKey, RESULTS_FILE, writeResultsAtomically } from './results-store.ts';
+import { liveLockHolder } from './run-lock.ts';
 import { formatShard } from './shard.ts';
 import type { ResultRecord } from './types.ts';
 
@@ -74,6 +75,8 @@ function modelConfig(m: ModelRunInfo): string {
 }
 
 function readInput(dir: string): Input {
+  const holder = liveLockHolder(dir);
+  if (holder !== undefined) throw new MergeError(`${dir} is still being written by needle-bench (pid ${holder}); merge once that run has finished`);
   const info = readRunInfo(dir);
   if (!info) throw new MergeError(`${dir}: not a run directory (no run.json); give the --out directories of the shard runs`);
   const read = readResults(join(dir, RESULTS_FILE));

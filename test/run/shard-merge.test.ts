@@ -2,6 +2,7 @@
 // merged equal the unsharded run case for case (oracle over core-smoke + bfcl, and needle-tiny on a
 // few cases), and the merge reads like any run in report and gate. Overlapping, incomplete or
 // mismatched shards are refused with the reason.
+import { spawn } from 'node:child_process';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +12,7 @@ import { loadRunDir } from '../../src/report/run-dir.ts';
 import { mergeRunDirs } from '../../src/run/merge.ts';
 import { readRunInfo, RunDirError } from '../../src/run/provenance.ts';
 import { readResults, writeResultsAtomically } from '../../src/run/results-store.ts';
+import { processStartTime } from '../../src/run/run-lock.ts';
 import { runBenchmark, type RunOptions } from '../../src/run/runner.ts';
 import { parseShard, shardAssignment, shardCases, type Shard } from '../../src/run/shard.ts';
 import type { ResultRecord } from '../../src/run/types.ts';
@@ -170,6 +172,17 @@ describe('3 shards merged equal the unsharded run', () => {
     await expect(mergeRunDirs([dirs.s[0], dirs.s[1], copy], out('o5'))).rejects.toThrow(/the runs differ in harness version/);
 
     await expect(mergeRunDirs([dirs.s[0], dirs.full], out('o6'))).rejects.toThrow(/ran without --shard/);
+
+    // A shard still being written (its lock held by a live process) is not merged.
+    const busy = join(tmp.path, 'busy');
+    cpSync(dirs.s[2], busy, { recursive: true });
+    const holder = spawn('sleep', ['30'], { stdio: 'ignore' });
+    try {
+      writeFileSync(join(busy, 'run.lock'), `${holder.pid} ${processStartTime(holder.pid!) ?? ''}\n`);
+      await expect(mergeRunDirs([dirs.s[0], dirs.s[1], busy], out('o7'))).rejects.toThrow(new RegExp(`busy is still being written by needle-bench \\(pid ${holder.pid}\\)`));
+    } finally {
+      holder.kill('SIGKILL');
+    }
     await expect(mergeRunDirs(dirs.s, dirs.full)).rejects.toThrow(/exists and is not empty/);
   });
 });
