@@ -1,6 +1,7 @@
 // Small pieces shared by command definitions: commander value parsers, the exit-code-2 rule for
 // usage errors, and shell quoting for commands printed back to the user.
 import { InvalidArgumentError, type Command } from 'commander';
+import { parseShard, type Shard } from '../run/shard.ts';
 
 export function positiveInt(value: string): number {
   const n = Number(value);
@@ -12,6 +13,15 @@ export function integer(value: string): number {
   const n = Number(value);
   if (!/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(n)) throw new InvalidArgumentError('expected an integer');
   return n;
+}
+
+/** `--shard i/n` (1 ≤ i ≤ n), see src/run/shard.ts. */
+export function shardOption(value: string): Shard {
+  try {
+    return parseShard(value);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message.replace(/^--shard[^:]*: /, ''));
+  }
 }
 
 /** Repeatable option: `--x a --x b` → ['a', 'b']. */

@@ -56,6 +56,7 @@ export async function runCommand(opts: RunCliOptions, argv: string[], extras: Ru
       signal: interrupt.signal,
       argv,
       retryErrors: opts.retryErrors,
+      shard: opts.shard,
     });
     if (result.interrupted) {
       process.stderr.write(

@@ -9,7 +9,7 @@ import type { ModelEntry } from '../models/registry.ts';
 import { modelDir, presence } from '../models/registry.ts';
 import { ToolCallConstraint } from '../needle/v1/constraints.ts';
 import { findTokenizer, TOKENIZER_NAMES } from '../needle/v1/tokenizer-files.ts';
-import { encoderInput, NEEDLE_IDS, toFlatTool } from '../needle/v1/prompt.ts';
+import { encoderInput, encoderInputFromParts, NEEDLE_IDS, parsePromptText, toFlatTool, type EncoderInput, type FlatTool } from '../needle/v1/prompt.ts';
 import type { SuiteCase } from '../suite/types.ts';
 import { ModelNotPresentError } from './not-present.ts';
 import type { Generation, ModelProvenance, Provider, ProviderFactory, ProviderOptions } from './types.ts';
@@ -52,6 +52,20 @@ function settingsFrom(entry: ModelEntry | undefined, options: ProviderOptions): 
     constrained: (options.constrained as boolean | undefined) ?? g.constrained ?? true,
     maxNewTokens: (options.maxNewTokens as number | undefined) ?? g.maxNewTokens ?? 512,
   };
+}
+
+export interface NeedleGenerateOptions {
+  /** Ends the generation at the next step (a client that went away). */
+  signal?: AbortSignal;
+  /** Lower cap on generated tokens than the model's own (never higher: outputs stay a local run's). */
+  maxNewTokens?: number;
+  /** Called after each generated token (not EOS) with every output id so far. */
+  onToken?: (ids: number[]) => void;
+}
+
+/** A /v1/completions prompt that is not Needle's prompt text (a client error, HTTP 400). */
+export class NeedlePromptError extends Error {
+  override name = 'NeedlePromptError';
 }
 
 export class NeedleProvider implements Provider {
@@ -113,11 +127,44 @@ export class NeedleProvider implements Provider {
     };
   }
 
-  async generate(testCase: SuiteCase): Promise<Generation> {
+  async generate(testCase: SuiteCase, signal?: AbortSignal): Promise<Generation> {
+    return this.generateCase(testCase, { signal });
+  }
+
+  /** generate() with streaming and request options (`needle-bench serve`'s chat completions). */
+  async generateCase(testCase: Pick<SuiteCase, 'query' | 'tools'>, options: NeedleGenerateOptions = {}): Promise<Generation> {
+    const tok = this.requireTokenizer();
+    return this.generateEncoded(encoderInput((s) => tok.encode(s), testCase), testCase.tools.map(toFlatTool), options);
+  }
+
+  /**
+   * Generation from Needle's prompt text (promptText in src/needle/prompt.ts), as
+   * `needle-bench serve` receives it on /v1/completions: the same encoder ids and the same
+   * constraints as generate() on the case the text was made from.
+   */
+  async generateFromPrompt(text: string, options: NeedleGenerateOptions = {}): Promise<Generation> {
+    const parsed = parsePromptText(text);
+    if ('error' in parsed) throw new NeedlePromptError(parsed.error);
+    const tok = this.requireTokenizer();
+    return this.generateEncoded(encoderInputFromParts((s) => tok.encode(s), parsed.query, parsed.toolsText), parsed.tools, options);
+  }
+
+  /** Decodes output ids to text (streaming servers decode prefixes as they grow). */
+  decode(ids: number[]): string {
+    return this.requireTokenizer().decode(ids);
+  }
+
+  private requireTokenizer(): import('../sentencepiece/index.ts').SentencePieceTokenizer {
     if (!this.engine || !this.tokenizer) throw new Error('needle provider: generate() before load()');
+    return this.tokenizer;
+  }
+
+  /** Encoder ids + the flat tools shown to the model (names and keys constrain decoding) → Generation. */
+  async generateEncoded(input: EncoderInput, tools: FlatTool[], options: NeedleGenerateOptions = {}): Promise<Generation> {
+    const tok = this.requireTokenizer();
+    const engine = this.engine!;
     const t0 = performance.now();
-    const tok = this.tokenizer;
-    const input = encoderInput((s) => tok.encode(s), testCase);
+    const maxNewTokens = Math.min(options.maxNewTokens ?? this.settings.maxNewTokens, this.settings.maxNewTokens);
     const warnings: string[] = [];
     if (input.truncatedQueryTokens || input.truncatedTotalTokens) {
       this.truncatedCases++;
@@ -125,27 +172,28 @@ export class NeedleProvider implements Provider {
     }
     const constraint = this.settings.constrained
       ? new ToolCallConstraint(
-          testCase.tools.map((t) => {
-            const flat = toFlatTool(t);
-            return { name: flat.name, params: Object.keys(flat.parameters) };
-          }),
+          tools.map((t) => ({ name: t.name, params: Object.keys(t.parameters) })),
           this.texts,
           this.byFirstChar,
         )
       : undefined;
-    const out = await this.engine.generate(input.ids, {
-      maxLen: this.settings.maxNewTokens + 1,
+    const { signal, onToken } = options;
+    const out = await engine.generate(input.ids, {
+      maxLen: maxNewTokens + 1,
       eos: NEEDLE_IDS.eos,
       start: NEEDLE_IDS.eos,
       // The engine hands over the prefix; the token chosen at the previous step is its last id.
-      logitsProcessor: constraint
-        ? (step, logits, prefix) => {
-            if (step > 0) constraint.accept(prefix[prefix.length - 1]);
-            constraint.mask(logits);
-          }
-        : undefined,
+      // Throwing here (an aborted request) ends the generation at this step.
+      logitsProcessor: (step, logits, prefix) => {
+        if (signal?.aborted) throw signal.reason ?? new Error('aborted');
+        if (step > 0) {
+          constraint?.accept(prefix[prefix.length - 1]);
+          onToken?.(prefix.slice(1));
+        }
+        constraint?.mask(logits);
+      },
     });
-    if (out.stoppedBy === 'max_len') warnings.push(`stopped at the ${this.settings.maxNewTokens}-token cap without EOS`);
+    if (out.stoppedBy === 'max_len') warnings.push(`stopped at the ${maxNewTokens}-token cap without EOS`);
     return {
       raw: tok.decode(out.ids),
       promptTokens: input.ids.length,

@@ -11,6 +11,7 @@ import type { ModelProvenance } from '../providers/types.ts';
 import type { Suite } from '../suite/types.ts';
 import { harnessVersion } from '../util/version.ts';
 import { writeFileAtomically } from './atomic-write.ts';
+import { formatShard, shardCases, type Shard } from './shard.ts';
 
 export const RUN_FILE = 'run.json';
 export const RUN_SCHEMA = 'needle-bench/run@1';
@@ -55,7 +56,10 @@ export interface SuiteRunInfo {
   licence: string;
   path: string;
   hash: string;
+  /** Cases in the suite. */
   cases: number;
+  /** In a sharded run (`--shard`): the cases of this suite that the shard runs. */
+  shardCases?: number;
 }
 
 export interface GenerationSettings {
@@ -92,9 +96,20 @@ export interface RunInfo extends Environment {
   models: ModelRunInfo[];
   generation: GenerationSettings;
   seed: number | null;
+  /** Set when the run covers one slice of the suites (`--shard i/n`, src/run/shard.ts). */
+  shard?: Shard;
+  /** Set by `needle-bench merge`: the shard directories this run was merged from. */
+  mergedFrom?: MergeSource[];
   startedAt: string;
   endedAt?: string;
   sessions: RunSession[];
+}
+
+export interface MergeSource {
+  /** The directory as given to merge. */
+  dir: string;
+  shard: Shard | null;
+  records: number;
 }
 
 export class RunDirError extends Error {
@@ -142,7 +157,7 @@ export function collectEnvironment(threads: number | null): Environment {
   };
 }
 
-export function describeSuites(suites: Suite[]): SuiteRunInfo[] {
+export function describeSuites(suites: Suite[], shard?: Shard): SuiteRunInfo[] {
   return suites.map((s) => ({
     name: s.manifest.name,
     version: s.manifest.version,
@@ -151,6 +166,7 @@ export function describeSuites(suites: Suite[]): SuiteRunInfo[] {
     path: resolve(s.path),
     hash: s.hash,
     cases: s.cases.length,
+    ...(shard ? { shardCases: shardCases(s, shard).length } : {}),
   }));
 }
 
@@ -217,6 +233,7 @@ export interface BeginRunOptions {
   generation: GenerationSettings;
   argv?: string[];
   now?: Date;
+  shard?: Shard;
 }
 
 /**
@@ -235,7 +252,7 @@ export function beginRun(dir: string, options: BeginRunOptions): RunInfo {
     casesWritten: 0,
     argv: options.argv ?? [],
   };
-  const suites = describeSuites(options.suites);
+  const suites = describeSuites(options.suites, options.shard);
   const existing = readRunInfo(dir);
   if (!existing) {
     return {
@@ -245,6 +262,7 @@ export function beginRun(dir: string, options: BeginRunOptions): RunInfo {
       models: [],
       generation: options.generation,
       seed: options.generation.seed,
+      ...(options.shard ? { shard: options.shard } : {}),
       startedAt,
       sessions: [session],
     };
@@ -258,6 +276,15 @@ export function beginRun(dir: string, options: BeginRunOptions): RunInfo {
   if (existing.seed !== options.generation.seed) {
     throw new RunDirError(
       `run directory ${dir} was started with seed ${existing.seed ?? 'unset'}, now ${options.generation.seed ?? 'unset'}. Use a new --out or the same --seed.`,
+    );
+  }
+  const was = existing.shard ? formatShard(existing.shard) : 'none';
+  const now = options.shard ? formatShard(options.shard) : 'none';
+  if (was !== now) {
+    throw new RunDirError(
+      existing.mergedFrom
+        ? `run directory ${dir} was made by needle-bench merge and covers every case; run into it without --shard, or use a new --out.`
+        : `run directory ${dir} was started with --shard ${was}, now ${now}. Use a new --out or the same --shard.`,
     );
   }
   // Paths may legitimately move (a fresh clone elsewhere); the hashes above guarantee the content.

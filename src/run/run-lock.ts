@@ -46,6 +46,17 @@ function ownerIsLive(owner: LockOwner): boolean {
   return owner.start === null || now === null || now === owner.start;
 }
 
+/** The pid of a live process holding `dir`'s lock, if any (a stale lock has no holder). Reads only. */
+export function liveLockHolder(dir: string): number | undefined {
+  let owner: LockOwner | undefined;
+  try {
+    owner = parseOwner(readFileSync(join(dir, LOCK_FILE), 'utf8'));
+  } catch {
+    return undefined;
+  }
+  return owner && ownerIsLive(owner) ? owner.pid : undefined;
+}
+
 export interface RunLock {
   release(): void;
 }

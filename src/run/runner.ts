@@ -29,6 +29,7 @@ import {
 } from './provenance.ts';
 import { readResults, RESULTS_FILE, ResultsStore, writeResultsAtomically } from './results-store.ts';
 import { acquireRunLock } from './run-lock.ts';
+import { shardCases, type Shard } from './shard.ts';
 
 export interface RunOptions {
   suites: Suite[];
@@ -56,6 +57,8 @@ export interface RunOptions {
    * machine, a crashed runtime): their records are removed first, then they count as unfinished.
    */
   retryErrors?: boolean;
+  /** Run only this slice of every suite (`--shard i/n`); merge the shards with `needle-bench merge`. */
+  shard?: Shard;
 }
 
 export interface ModelOutcome extends ModelSummary {
@@ -195,7 +198,7 @@ export async function runBenchmark(options: RunOptions): Promise<RunResult> {
       threads: options.threads ?? null,
       providerOptions: options.providerOptions ?? {},
     };
-    info = beginRun(options.outDir, { suites: options.suites, models: options.models, generation, argv: options.argv });
+    info = beginRun(options.outDir, { suites: options.suites, models: options.models, generation, argv: options.argv, shard: options.shard });
     // run.json first: a directory holding results always says what produced them.
     writeRunInfo(options.outDir, info);
     if (options.retryErrors) {
@@ -205,14 +208,16 @@ export async function runBenchmark(options: RunOptions): Promise<RunResult> {
     store = ResultsStore.open(options.outDir);
     if (store.repairedBytes > 0) progress.message(`results.jsonl: dropped a torn last line (${store.repairedBytes} bytes) left by a killed run`);
     const suiteNames = new Set(options.suites.map((s) => s.manifest.name));
-    const total = options.suites.reduce((n, s) => n + s.cases.length, 0);
+    // The cases this run covers: every case, or the shard's slice of each suite.
+    const selected = options.suites.map((suite) => ({ suite, cases: options.shard ? shardCases(suite, options.shard) : suite.cases }));
+    const total = selected.reduce((n, s) => n + s.cases.length, 0);
 
     for (const spec of options.models) {
       const provider = providers.get(spec)!;
       const started = performance.now();
       const earlier = store.existing.filter((r) => r.model === spec && suiteNames.has(r.suite));
-      const tasks: CaseTask[] = options.suites.flatMap((suite) =>
-        suite.cases.filter((c) => !store!.has(suite.manifest.name, spec, c.id)).map((testCase) => ({ suite, testCase })),
+      const tasks: CaseTask[] = selected.flatMap(({ suite, cases }) =>
+        cases.filter((c) => !store!.has(suite.manifest.name, spec, c.id)).map((testCase) => ({ suite, testCase })),
       );
       const summary = (run?: ModelRun): ModelSummary => ({
         model: spec,

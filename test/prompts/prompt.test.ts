@@ -94,10 +94,24 @@ describe('prompt command', () => {
     expect(json.tools[1]).toEqual({ type: 'function', function: { name: 'weather_now', parameters: { type: 'object', properties: { city: { type: 'string', description: 'City name.' } }, required: ['city'] } } });
   });
 
-  it('names an unknown case, an unknown model and a non-chat model', async () => {
+  it('names an unknown case and an unknown model', async () => {
     const suite = join(REPO_ROOT, 'test/fixtures/prompts/extra-cases.jsonl');
     await expect(promptOutput({ model: 'qwen3-0.6b', suite, case: 'nope' })).rejects.toThrow(/has no case "nope"/);
     await expect(promptOutput({ model: 'gpt-9', suite, case: 'x' })).rejects.toThrow(/unknown model "gpt-9"/);
-    await expect(promptOutput({ model: 'needle', suite, case: 'fixture-system-message' })).rejects.toThrow(/provider needle/);
+    await expect(promptOutput({ model: 'needle', suite, case: 'nope' })).rejects.toThrow(/has no case "nope"/);
+  });
+
+  it("prints a Needle model's encoder input as text: the last user message, <tools>, the flat tools JSON", async () => {
+    const suite = join(REPO_ROOT, 'test/fixtures/prompts/extra-cases.jsonl');
+    const { text } = await promptOutput({ model: 'needle-tiny', suite, case: 'fixture-system-message' });
+    const at = text.indexOf('<tools>');
+    expect(at).toBeGreaterThan(0);
+    expect(text).not.toContain('bakery'); // the system message is not part of Needle's input
+    const tools = JSON.parse(text.slice(at + '<tools>'.length)) as { name: string; parameters: Record<string, { required: boolean }> }[];
+    expect(tools.find((t) => t.name === 'weather_now')?.parameters.city).toMatchObject({ type: 'string', required: true });
+    const json = JSON.parse((await promptOutput({ model: 'needle-tiny', suite, case: 'fixture-system-message', json: true })).text);
+    expect(Object.keys(json)).toEqual(['query', 'tools', 'prompt']);
+    expect(json.prompt).toBe(text);
+    expect(text.startsWith(json.query)).toBe(true);
   });
 });

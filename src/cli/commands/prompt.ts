@@ -1,6 +1,8 @@
 // `needle-bench prompt --model <id> --suite <path> --case <id> [--json]`: the exact prompt text a
 // registered chat model receives for one case — rendered from the model's own template when it is on
-// disk, else from the template its registry entry names — so a prompt can be read and diffed.
+// disk, else from the template its registry entry names — so a prompt can be read and diffed. For a
+// Needle model it is the encoder's input as text (query, <tools>, tools JSON: promptText in
+// src/needle/prompt.ts), which is also what `needle-bench serve` takes on /v1/completions.
 import type { Command } from 'commander';
 import { modelCacheDir, modelDir, modelRegistry, type ModelEntry } from '../../models/registry.ts';
 import { renderPrompt, type RenderedPrompt } from '../../prompts/chat-template.ts';
@@ -23,13 +25,11 @@ function chatEntry(id: string): ModelEntry {
 }
 
 /** Renders the prompt and formats it the way the command prints it. */
-export async function promptOutput(opts: PromptOptions): Promise<{ text: string; rendered: RenderedPrompt }> {
+export async function promptOutput(opts: PromptOptions): Promise<{ text: string; rendered?: RenderedPrompt }> {
+  if (modelRegistry().get(opts.model)?.provider === 'needle') return needlePrompt(opts);
   const entry = chatEntry(opts.model);
   if (entry.provider !== 'transformers') throw new Error(`model "${opts.model}" uses provider ${entry.provider}, which builds its input without a chat template`);
-  const { loadSuite } = await import('../../suite/load.ts');
-  const suite = await loadSuite(opts.suite);
-  const testCase: SuiteCase | undefined = suite.cases.find((c) => c.id === opts.case);
-  if (!testCase) throw new Error(`suite ${suite.path} has no case "${opts.case}"`);
+  const testCase = await findCase(opts);
   const rendered = renderPrompt(entry, testCase, modelDir(entry, opts.cacheDir ?? modelCacheDir()));
   const text = opts.json
     ? `${JSON.stringify({ messages: rendered.messages, tools: rendered.tools, prompt: rendered.prompt })}\n`
@@ -37,18 +37,33 @@ export async function promptOutput(opts: PromptOptions): Promise<{ text: string;
   return { text, rendered };
 }
 
+async function findCase(opts: PromptOptions): Promise<SuiteCase> {
+  const { loadSuite } = await import('../../suite/load.ts');
+  const suite = await loadSuite(opts.suite);
+  const testCase: SuiteCase | undefined = suite.cases.find((c) => c.id === opts.case);
+  if (!testCase) throw new Error(`suite ${suite.path} has no case "${opts.case}"`);
+  return testCase;
+}
+
+async function needlePrompt(opts: PromptOptions): Promise<{ text: string }> {
+  const { promptText, queryText, toFlatTool } = await import('../../needle/v1/prompt.ts');
+  const testCase = await findCase(opts);
+  const prompt = promptText(testCase);
+  return { text: opts.json ? `${JSON.stringify({ query: queryText(testCase.query), tools: testCase.tools.map(toFlatTool), prompt })}\n` : prompt };
+}
+
 export function register(program: Command): void {
   program
     .command('prompt')
-    .description("Print the exact prompt a registered chat model receives for one suite case (its own chat template)")
+    .description("Print the exact prompt a registered model receives for one suite case (its own chat template; Needle: its encoder input as text)")
     .requiredOption('--model <id>', 'registered model id (e.g. qwen3-0.6b)')
     .requiredOption('--suite <path>', 'suite folder or .jsonl file')
     .requiredOption('--case <id>', 'case id')
-    .option('--json', 'print {"messages": [...], "tools": [...], "prompt": "..."}')
+    .option('--json', 'print {"messages": [...], "tools": [...], "prompt": "..."} (Needle: {"query", "tools" (flat), "prompt"})')
     .option('--cache-dir <dir>', 'model cache (default $NEEDLE_BENCH_CACHE or ~/.cache/needle-bench/models)')
     .action(async (opts: PromptOptions) => {
       const { text, rendered } = await promptOutput(opts);
       process.stdout.write(text);
-      if (!opts.json) process.stderr.write(`\n[template ${rendered.template.source} sha256 ${rendered.template.sha256}; prompt sha256 ${rendered.promptSha256}]\n`);
+      if (!opts.json && rendered) process.stderr.write(`\n[template ${rendered.template.source} sha256 ${rendered.template.sha256}; prompt sha256 ${rendered.promptSha256}]\n`);
     });
 }

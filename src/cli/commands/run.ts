@@ -2,7 +2,7 @@
 // providers, onnxruntime behind them) are imported inside the action so `needle-bench --help` and
 // every other command start fast.
 import type { Command } from 'commander';
-import { collect, integer, keyValue, positiveInt, usageExitCode2 } from '../option-parsers.ts';
+import { collect, integer, keyValue, positiveInt, shardOption, usageExitCode2 } from '../option-parsers.ts';
 
 export interface RunCliOptions {
   suite: string[];
@@ -15,6 +15,7 @@ export interface RunCliOptions {
   providerOption: Record<string, unknown>;
   progress: 'auto' | 'bar' | 'plain' | 'none';
   retryErrors?: boolean;
+  shard?: import('../../run/shard.ts').Shard;
 }
 
 export function register(program: Command): void {
@@ -30,6 +31,7 @@ export function register(program: Command): void {
     .option('--threads <n>', 'runtime threads per model (recorded in run.json)', positiveInt)
     .option('--provider-option <key=value>', 'extra provider option, e.g. delayMs=200 for the oracle, mode=raw for openai (repeatable; see docs/openai.md)', keyValue, {})
     .option('--retry-errors', 'when resuming, run again the cases that ended in a generation error (e.g. timeouts)')
+    .option('--shard <i/n>', 'run only shard i of n of every suite (stratified by category, by case-id hash); join the shards with needle-bench merge', shardOption)
     .option('--progress <mode>', 'auto (bar on a TTY unless CI is set), bar, plain or none', 'auto')
     .addHelpText('after', '\nExit codes: 0 done, 1 a model failed to load, 2 bad usage or input, 130 interrupted (Ctrl-C), 143 terminated.\nSee docs/runs.md.')
     .action(async (opts: RunCliOptions) => {

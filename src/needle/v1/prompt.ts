@@ -94,14 +94,79 @@ export interface EncoderInput {
 
 /** query ids (≤ 1022) + [<tools>] + tool ids, the whole truncated to 1024. */
 export function encoderInput(encode: (text: string) => number[], testCase: Pick<SuiteCase, 'query' | 'tools'>): EncoderInput {
-  const q = encode(queryText(testCase.query));
-  const query = q.slice(0, MAX_QUERY_TOKENS);
-  const full = [...query, NEEDLE_IDS.tools, ...encode(toolsJson(testCase.tools))];
+  return encoderInputFromParts(encode, queryText(testCase.query), toolsJson(testCase.tools));
+}
+
+/** encoderInput from the query text and the tools JSON text as written after the separator. */
+export function encoderInputFromParts(encode: (text: string) => number[], query: string, toolsText: string): EncoderInput {
+  const q = encode(query);
+  const kept = q.slice(0, MAX_QUERY_TOKENS);
+  const full = [...kept, NEEDLE_IDS.tools, ...encode(toolsText)];
   const ids = full.slice(0, MAX_ENCODER_TOKENS);
   return {
     ids,
-    truncatedQueryTokens: q.length - query.length,
+    truncatedQueryTokens: q.length - kept.length,
     truncatedTotalTokens: full.length - ids.length,
-    queryTokens: query.length,
+    queryTokens: kept.length,
   };
+}
+
+/** The text of the <tools> separator piece (NEEDLE_IDS.tools) in Needle's vocabulary. */
+export const TOOLS_SEPARATOR = '<tools>';
+
+/**
+ * Needle's prompt as one text: the query, the <tools> piece written as its text, the tools JSON —
+ * exactly what the encoder reads. It is what a client sends to `needle-bench serve`'s
+ * /v1/completions ("raw" mode); the server takes it apart again with parsePromptText, encodes the
+ * two parts as encoderInput does and constrains decoding to the tools it names.
+ */
+export function promptText(testCase: Pick<SuiteCase, 'query' | 'tools'>): string {
+  return queryText(testCase.query) + TOOLS_SEPARATOR + toolsJson(testCase.tools);
+}
+
+export interface ParsedPrompt {
+  query: string;
+  /** The tools JSON text as given (encoded verbatim, so the ids equal a local run's). */
+  toolsText: string;
+  tools: FlatTool[];
+}
+
+function asFlatTools(value: unknown): FlatTool[] | string {
+  if (!Array.isArray(value)) return 'the text after <tools> is not a JSON array';
+  const tools: FlatTool[] = [];
+  for (const [i, t] of value.entries()) {
+    if (t === null || typeof t !== 'object' || typeof (t as FlatTool).name !== 'string') return `tool ${i}: expected an object with a string "name"`;
+    const params = (t as FlatTool).parameters ?? {};
+    if (params === null || typeof params !== 'object' || Array.isArray(params)) return `tool ${i} (${(t as FlatTool).name}): "parameters" must be an object`;
+    tools.push({ name: (t as FlatTool).name, description: String((t as FlatTool).description ?? ''), parameters: params });
+  }
+  return tools;
+}
+
+/**
+ * Splits a prompt made by promptText back into query and tools. The separator is the first
+ * "<tools>" after which the rest is a JSON array of flat tools (a query may itself contain the
+ * string; JSON.stringify never escapes it inside the tools, so the rest would not parse).
+ */
+export function parsePromptText(text: string): ParsedPrompt | { error: string } {
+  let at = text.indexOf(TOOLS_SEPARATOR);
+  if (at < 0) return { error: `prompt has no ${TOOLS_SEPARATOR} separator: Needle's prompt is <query>${TOOLS_SEPARATOR}<tools JSON> (docs/serve.md)` };
+  let lastProblem = '';
+  for (; at >= 0; at = text.indexOf(TOOLS_SEPARATOR, at + 1)) {
+    const toolsText = text.slice(at + TOOLS_SEPARATOR.length);
+    let value: unknown;
+    try {
+      value = JSON.parse(toolsText);
+    } catch (err) {
+      lastProblem = `the text after ${TOOLS_SEPARATOR} is not valid JSON (${(err as Error).message})`;
+      continue;
+    }
+    const tools = asFlatTools(value);
+    if (typeof tools === 'string') {
+      lastProblem = tools;
+      continue;
+    }
+    return { query: text.slice(0, at), toolsText, tools };
+  }
+  return { error: `prompt: ${lastProblem}` };
 }

@@ -1,0 +1,72 @@
+// `needle-bench serve-load`: starts `needle-bench serve` as a child process, drives it with N
+// concurrent clients for a bounded time, samples the server's RSS, then stops it with SIGTERM and
+// prints one JSON report (answers by status, latency percentiles, memory, drain exit code).
+import type { Command } from 'commander';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { positiveInt, usageExitCode2 } from '../option-parsers.ts';
+
+interface ServeLoadOptions {
+  model: string;
+  suite: string;
+  clients: number;
+  seconds: number;
+  queue: string;
+  workers: number;
+  threads?: number;
+  mode: 'chat' | 'completions' | 'mixed';
+  streamEvery: string;
+}
+
+const CLI = fileURLToPath(new URL('../../../bin/needle-bench.js', import.meta.url));
+
+export function register(program: Command): void {
+  const cmd = program
+    .command('serve-load')
+    .description('Load-test needle-bench serve: N concurrent clients for a bounded time; answers by status, latency, server RSS')
+    .option('--model <spec>', 'needle model to serve', 'needle-tiny')
+    .option('--suite <path>', 'cases the requests are built from', 'suites/core-smoke')
+    .option('--clients <n>', 'concurrent clients', positiveInt, 32)
+    .option('--seconds <n>', 'how long the clients send', positiveInt, 20)
+    .option('--queue <n>', "the server's queue bound", '16')
+    .option('--workers <n>', "the server's generations at once", positiveInt, 1)
+    .option('--threads <n>', 'onnxruntime threads of the server', positiveInt)
+    .option('--mode <mode>', 'chat, completions or mixed (half the clients each)', 'mixed')
+    .option('--stream-every <k>', 'every k-th client streams (0: none)', '3')
+    .action(async (opts: ServeLoadOptions) => {
+      const [{ loadSuite }, { runLoad }] = await Promise.all([import('../../suite/load.ts'), import('../../serve/load.ts')]);
+      if (!['chat', 'completions', 'mixed'].includes(opts.mode)) throw new Error(`--mode: expected chat, completions or mixed, got "${opts.mode}"`);
+      const suite = await loadSuite(opts.suite);
+      const args = [CLI, 'serve', '--model', opts.model, '--port', '0', '--queue', opts.queue, '--workers', String(opts.workers), ...(opts.threads ? ['--threads', String(opts.threads)] : [])];
+      const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        child.stdout!.on('data', (d) => {
+          out += d;
+          const m = /listening on (http:\/\/\S+)\/v1/.exec(out);
+          if (m) resolve(m[1]);
+        });
+        void exited.then((code) => reject(new Error(`serve exited ${code} before listening`)));
+      });
+      try {
+        const report = await runLoad({
+          url,
+          model: opts.model,
+          cases: suite.cases,
+          clients: opts.clients,
+          seconds: opts.seconds,
+          mode: opts.mode,
+          streamEvery: Number(opts.streamEvery),
+          pid: child.pid,
+        });
+        const health = (await (await fetch(`${url}/health`)).json()) as { status: string };
+        child.kill('SIGTERM');
+        const exitCode = await exited;
+        process.stdout.write(JSON.stringify({ model: opts.model, queue: Number(opts.queue), workers: opts.workers, ...report, healthAfter: health.status, exitCodeAfterSigterm: exitCode }, null, 2) + '\n');
+      } finally {
+        if (child.exitCode === null) child.kill('SIGKILL');
+      }
+    });
+  usageExitCode2(cmd);
+}
