@@ -17,11 +17,17 @@ describe('needle-bench main', () => {
     });
     expect(r.status, r.stderr).toBe(0);
     const output = r.stdout + r.stderr;
-    const absent = [...modelRegistry().keys()].filter((id) => id !== 'needle-tiny');
-    expect(absent.length).toBeGreaterThan(3);
-    for (const id of absent) {
-      const mentions = output.split('\n').filter((line) => new RegExp(`(^|\\s)${id.replace(/\./g, '\\.')}(:|\\s|$)`).test(line));
-      expect(mentions, id).toEqual([`  ${id.padEnd(20)} not present — needle-bench pull ${id}`]);
+    const absent = [...modelRegistry().values()].filter((entry) => entry.id !== 'needle-tiny');
+    expect(absent.filter((entry) => !entry.endpoint).length).toBeGreaterThan(3);
+    for (const entry of absent) {
+      const id = entry.id.replace(/\./g, '\\.');
+      const mentions = output.split('\n').filter((line) => new RegExp(`(^|\\s)${id}(:|\\s|$)`).test(line));
+      // An endpoint entry (served model) is named once with the variable that switches it on.
+      const expected = entry.endpoint
+        ? new RegExp(`^  ${id} +endpoint — set ${entry.endpoint.baseUrlEnv} to include it$`)
+        : new RegExp(`^  ${id} +not present — needle-bench pull ${id}$`);
+      expect(mentions, entry.id).toHaveLength(1);
+      expect(mentions[0], entry.id).toMatch(expected);
     }
     expect(output).toMatch(/\n {2}needle-tiny {10}\d+\.\d% \[/); // the leaderboard line of the model that ran
     expect(output).toContain(`wrote ${join(tmp.path, 'report', 'leaderboard.md')}`);
