@@ -32,6 +32,10 @@ export interface Goldens {
     strings: { value: string; dumps: string }[];
     mixed: { value: string; dumps: string };
   };
+  blob_tokenizer: {
+    encode: { text: string; ids: number[]; sp_ids: number[] }[];
+    decode: { ids: number[]; text: string }[];
+  };
   tokenizer_sha256: string;
   blob_sha256: string;
   vocab_size: number;
