@@ -231,3 +231,25 @@ describe('random walks through the grammar', () => {
     expect(calls).toBeGreaterThan(0);
   });
 });
+
+describe('every suite oracle answer', () => {
+  it('is accepted token by token for every case of suites/core and suites/bfcl (1,540 cases)', async () => {
+    const { loadSuite } = await import('../../../src/suite/load.ts');
+    const { oracleCalls } = await import('../../../src/providers/oracle-answer.ts');
+    const { renderTarget } = await import('../../../src/needle/v2/prompt.ts');
+    const { REPO_ROOT } = await import('../../../src/models/registry.ts');
+    const tok = standInTokenizer();
+    let accepted = 0;
+    for (const suite of ['suites/core', 'suites/bfcl']) {
+      for (const c of (await loadSuite(`${REPO_ROOT}/${suite}`)).cases) {
+        const ids = tok.encode(renderTarget(oracleCalls(c)));
+        const grammar = new Needle2Grammar(c.tools, units, EOS);
+        let s: GrammarState | null = grammar.start();
+        for (const id of ids) s = s && grammar.advance(s, id);
+        expect(s !== null && grammar.isComplete(s), `${suite} ${c.id}`).toBe(true);
+        accepted++;
+      }
+    }
+    expect(accepted).toBe(1540);
+  });
+});
