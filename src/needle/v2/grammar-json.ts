@@ -19,8 +19,9 @@ export interface ByteMatcher {
   readonly done: boolean;
   /**
    * How many more characters of plain string content (printable, no quote, no backslash, whole
-   * UTF-8 characters) the innermost open value accepts right now whatever comes after them: the
-   * grammar then allows every such token without walking it. 0 when not inside plain content.
+   * UTF-8 characters) the innermost open value accepts right now, whatever comes after them: the
+   * grammar then allows every such token that fits without walking it. 0 when not inside plain
+   * content.
    */
   freeText?(): number;
 }

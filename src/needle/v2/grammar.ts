@@ -120,9 +120,8 @@ interface VocabIndex {
   root: TrieNode;
   /** Text tokens that are not plain string content (see ByteMatcher.freeText). */
   rest: TrieNode;
-  /** Plain string content tokens, ascending, and the most characters one of them holds. */
-  plain: number[];
-  plainMaxChars: number;
+  /** Plain string content tokens by how many characters they hold. */
+  plainByChars: Map<number, number[]>;
   /** Every text token, ascending. */
   text: number[];
   markerIds: Map<string, number[]>;
@@ -160,9 +159,8 @@ function vocabIndex(units: readonly TokenUnit[]): VocabIndex {
   if (index) return index;
   const root: TrieNode = { children: new Map(), ids: [] };
   const rest: TrieNode = { children: new Map(), ids: [] };
-  const plain: number[] = [];
+  const plainByChars = new Map<number, number[]>();
   const text: number[] = [];
-  let plainMaxChars = 0;
   const markerIds = new Map<string, number[]>();
   units.forEach((u, id) => {
     if (u.kind === 'marker') markerIds.set(u.marker, [...(markerIds.get(u.marker) ?? []), id]);
@@ -170,12 +168,10 @@ function vocabIndex(units: readonly TokenUnit[]): VocabIndex {
     text.push(id);
     insert(root, u.bytes, id);
     const chars = plainChars(u.bytes);
-    if (chars > 0) {
-      plain.push(id);
-      plainMaxChars = Math.max(plainMaxChars, chars);
-    } else insert(rest, u.bytes, id);
+    if (chars > 0) plainByChars.set(chars, [...(plainByChars.get(chars) ?? []), id]);
+    else insert(rest, u.bytes, id);
   });
-  index = { root, rest, plain, plainMaxChars, text, markerIds };
+  index = { root, rest, plainByChars, text, markerIds };
   vocabIndexes.set(units, index);
   return index;
 }
@@ -248,27 +244,43 @@ export class Needle2Grammar {
 
   /** Every token id the grammar allows next, ascending. */
   allowed(s: GrammarState): number[] {
+    const mask = this.allowedMask(s);
     const out: number[] = [];
-    if (s.phase === 'done') return [this.eosId];
-    for (const [marker, ids] of this.vocab.markerIds) if (this.feedMarker(s, marker)) out.push(...ids);
-    // Free text (the reasoning) takes every text token; plain string content takes every plain
-    // token at once and only the others are walked.
-    if (s.phase === 'reasoning') return [...out, ...this.vocab.text].sort((a, b) => a - b);
+    for (let id = 0; id < mask.length; id++) if (mask[id]) out.push(id);
+    return out;
+  }
+
+  /** 1 for every token id the grammar allows next, else 0 (one entry per vocabulary id). */
+  allowedMask(s: GrammarState): Uint8Array {
+    const mask = new Uint8Array(this.units.length);
+    if (s.phase === 'done') {
+      if (this.eosId < mask.length) mask[this.eosId] = 1;
+      return mask;
+    }
+    for (const [marker, ids] of this.vocab.markerIds) if (this.feedMarker(s, marker)) for (const id of ids) mask[id] = 1;
+    // Free text (the reasoning) takes every text token. Inside plain string content every plain
+    // token that fits the length left is allowed at once (one that does not fit never is), and only
+    // the other tokens are walked.
+    if (s.phase === 'reasoning') {
+      for (const id of this.vocab.text) mask[id] = 1;
+      return mask;
+    }
     let root = this.vocab.root;
-    if (s.phase === 'calls' && (s.calls!.freeText?.() ?? 0) >= this.vocab.plainMaxChars) {
-      out.push(...this.vocab.plain);
+    const room = s.phase === 'calls' ? (s.calls!.freeText?.() ?? 0) : 0;
+    if (room > 0) {
+      for (const [chars, ids] of this.vocab.plainByChars) if (chars <= room) for (const id of ids) mask[id] = 1;
       root = this.vocab.rest;
     }
     const walk = (node: TrieNode, state: GrammarState): void => {
       for (const [b, child] of node.children) {
         const next = this.feedByte(state, b);
         if (!next) continue;
-        if (child.ids.length) out.push(...child.ids);
+        for (const id of child.ids) mask[id] = 1;
         if (child.children.size) walk(child, next);
       }
     };
     walk(root, s);
-    return out.sort((a, b) => a - b);
+    return mask;
   }
 }
 
@@ -286,13 +298,11 @@ export class Needle2Constraint {
   /** Sets every disallowed logit to -Infinity; leaves them all when nothing is allowed (counted). */
   mask(logits: Float32Array | number[]): void {
     if (!this.active) return;
-    const allowed = this.grammar.allowed(this.state);
-    if (allowed.length === 0) {
+    const keep = this.grammar.allowedMask(this.state);
+    if (!keep.includes(1)) {
       this.stats.deadEnds++;
       return;
     }
-    const keep = new Uint8Array(logits.length);
-    for (const id of allowed) if (id < keep.length) keep[id] = 1;
     for (let i = 0; i < logits.length; i++) if (!keep[i]) logits[i] = -Infinity;
   }
 
