@@ -9,7 +9,8 @@
 // const (as the exact lexemes Python's json.dumps writes), object keys (declared ones only, each at
 // most once, every required key before "}"), minItems/maxItems, minLength/maxLength (code points;
 // an escape counts as one), integer and number bounds (minimum, maximum, exclusive*; a prefix that
-// no value in range can complete is refused). Not enforced: pattern, format, multipleOf,
+// no value in range can complete is refused; a bounded number takes an exponent only in repr's
+// one-digit-mantissa form, `5e-05`). Not enforced: pattern, format, multipleOf,
 // uniqueItems, $ref (a $ref'd or untyped value is any JSON value).
 import type { JsonSchema } from '../../suite/types.ts';
 import { pythonCompactJson, pythonJsonString } from './prompt-json.ts';
@@ -179,7 +180,34 @@ export function integerPrefixViable(prefix: string, lo: number, hi: number, frac
   return false;
 }
 
+/**
+ * Whether `m e <exponent prefix>` ("5e", "5e-", "1.5e+1") can still end in [lo, hi]: the
+ * exponents that complete the prefix (at most 3 digits) form ranges, and m * 10^k is monotone in k.
+ */
+export function exponentViable(text: string, lo: number, hi: number): boolean {
+  const at = text.search(/[eE]/);
+  const m = Number(text.slice(0, at));
+  let rest = text.slice(at + 1);
+  const signs = rest.startsWith('-') ? [-1] : rest.startsWith('+') ? [1] : rest === '' ? [1, -1] : [1];
+  if (rest.startsWith('-') || rest.startsWith('+')) rest = rest.slice(1);
+  const ranges: [number, number][] = [];
+  if (rest === '') ranges.push([0, 999]);
+  else for (let k = 0, scale = 1; rest.length + k <= 3; k++, scale *= 10) ranges.push([Number(rest) * scale, Number(rest) * scale + scale - 1]);
+  for (const sign of signs) {
+    for (const [from, to] of ranges) {
+      const x = m * 10 ** (sign * from);
+      const y = m * 10 ** (sign * to);
+      if (Math.min(x, y) <= hi && Math.max(x, y) >= lo) return true;
+    }
+  }
+  return false;
+}
+
 type NumState = 'start' | 'minus' | 'zero' | 'int' | 'dot' | 'frac' | 'e' | 'esign' | 'exp';
+/** A mantissa Python's repr writes before an exponent: one non-zero digit, then a fraction. */
+const REPR_MANTISSA = /^-?[1-9](\.\d+)?$/;
+/** A prefix that can still become one. */
+const REPR_MANTISSA_PREFIX = /^-?[1-9](\.\d*)?$/;
 const MAX_NUMBER_CHARS = 24;
 
 class NumberMatcher implements ByteMatcher {
@@ -200,12 +228,12 @@ class NumberMatcher implements ByteMatcher {
       case 'int':
         if (digit && this.state === 'int') next = 'int';
         else if (b === DOT && !this.integer) next = 'dot';
-        else if ((b === 0x65 || b === 0x45) && !this.integer && !this.bounds) next = 'e';
+        else if ((b === 0x65 || b === 0x45) && this.exponentAllowed()) next = 'e';
         break;
       case 'dot':
       case 'frac':
         if (digit) next = 'frac';
-        else if ((b === 0x65 || b === 0x45) && this.state === 'frac' && !this.bounds) next = 'e';
+        else if ((b === 0x65 || b === 0x45) && this.state === 'frac' && this.exponentAllowed()) next = 'e';
         break;
       case 'e':
         next = b === 0x2b || b === MINUS ? 'esign' : digit ? 'exp' : undefined;
@@ -217,17 +245,39 @@ class NumberMatcher implements ByteMatcher {
     }
     if (!next) return null;
     const text = this.text + String.fromCharCode(b);
-    if (this.bounds && (next === 'minus' || next === 'zero' || next === 'int')) {
-      if (!integerPrefixViable(text, this.bounds.lo, this.bounds.hi, !this.integer)) return null;
-    }
-    if (this.bounds && next === 'frac') {
-      const v = Number(text);
-      // The fraction only grows toward the next digit; refuse when even the best completion is out.
-      const step = 10 ** -(text.length - text.indexOf('.') - 1);
-      const [a, b2] = v < 0 || text.startsWith('-') ? [v - step, v] : [v, v + step];
-      if (a > this.bounds.hi || b2 < this.bounds.lo) return null;
-    }
+    if (this.bounds && !this.viable(text, next)) return null;
     return new NumberMatcher(this.integer, this.bounds, text, next);
+  }
+
+  /**
+   * Exponents: any, without bounds; with bounds only after a one-digit mantissa (`5e-05`,
+   * `1.5e+16`), the form Python's repr writes and the model is trained on, so that a bounded value
+   * can be checked as its digits come; never for integers.
+   */
+  private exponentAllowed(): boolean {
+    if (this.integer) return false;
+    return !this.bounds || REPR_MANTISSA.test(this.text);
+  }
+
+  /** Whether some in-range value starts with this text. */
+  private viable(text: string, state: NumState): boolean {
+    const { lo, hi } = this.bounds!;
+    if (state === 'e' || state === 'esign' || state === 'exp') return exponentViable(text, lo, hi);
+    const negative = text.startsWith('-');
+    // A one-digit mantissa may still take an exponent (5e-05): any magnitude of its sign that
+    // repr writes with one (below 1e-4 or from 1e16) is then reachable.
+    if (!this.integer && REPR_MANTISSA_PREFIX.test(text)) {
+      const reach = negative ? lo < 0 && (hi > -1e-4 || lo <= -1e16) : hi > 0 && (lo < 1e-4 || hi >= 1e16);
+      if (reach) return true;
+    }
+    if (state === 'minus' || state === 'zero' || state === 'int') return integerPrefixViable(text, lo, hi, !this.integer);
+    // After the point the integer part is fixed; the fraction moves the value by less than the
+    // unit of its last digit (of the integer part right after the point).
+    const mantissa = state === 'dot' ? text.slice(0, -1) : text;
+    const unit = state === 'dot' ? 1 : 10 ** -(text.length - text.indexOf('.') - 1);
+    const v = Number(mantissa);
+    const [a, b] = negative ? [v - unit, v] : [v, v + unit];
+    return a <= hi && b >= lo;
   }
 
   get done(): boolean {

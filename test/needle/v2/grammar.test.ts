@@ -4,7 +4,7 @@
 // are refused; random walks through the grammar end in calls that parse and validate.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { getDialect } from '../../../src/dialects/registry.ts';
-import { integerPrefixViable } from '../../../src/needle/v2/grammar-json.ts';
+import { exponentViable, integerPrefixViable } from '../../../src/needle/v2/grammar-json.ts';
 import { Needle2Constraint, Needle2Grammar, type GrammarState } from '../../../src/needle/v2/grammar.ts';
 import { CHAT_MARKERS, NEEDLE2_SPECIAL_IDS } from '../../../src/needle/v2/markers.ts';
 import { tokenUnits, type TokenUnit } from '../../../src/needle/v2/tokenizer.ts';
@@ -115,6 +115,13 @@ describe('invalid continuations are refused', () => {
     expect(accepts(' <tool_call>[]</tool_call><|im_end|>')).toBe(true);
     expect(accepts(call('{"label":"Z\\u00fc"}'.replace('{', '{"minutes":1,')))).toBe(true);
     expect(accepts(call('{"minutes":1,"label":"Zürch"}'))).toBe(true);
+    // Bounded numbers as Python's repr writes them, exponent forms included.
+    for (const ratio of ['0.5', '1', '1.0', '5e-05', '1.5e-07', '0.0001', '0.99']) expect(accepts(call(`{"minutes":1,"ratio":${ratio}}`)), ratio).toBe(true);
+    for (const x of ['1.5e+16', '-2E3', '0', '-0.0', '12.5e-3']) expect(accepts(call(`{"x":${x}}`, 'math.hypot')), x).toBe(true);
+  });
+
+  it.each(['5', '2', '1.5', '1.01', '5e+3', '5e-0', '0', '0.0', '-0.1', '12e-5', '1e-9999'])('refuses the out-of-range or non-repr ratio %s', (ratio) => {
+    expect(accepts(call(`{"minutes":1,"ratio":${ratio}}`))).toBe(false);
   });
 
   it.each([
@@ -184,6 +191,17 @@ describe('invalid continuations are refused', () => {
     expect(integerPrefixViable('-', -5, 5, false)).toBe(true);
     expect(integerPrefixViable('-6', -5, 5, false)).toBe(false);
     expect(integerPrefixViable('0', 0.5, 1, true)).toBe(true); // 0.7
+  });
+
+  it('exponent prefixes: refused once no exponent they can still become puts the value in range', () => {
+    expect(exponentViable('5e', 0, 1)).toBe(true);
+    expect(exponentViable('5e+', 0, 1)).toBe(false);
+    expect(exponentViable('5e-', 0, 1)).toBe(true);
+    expect(exponentViable('5e-1', 0, 1)).toBe(true); // 5e-1, 5e-10..
+    expect(exponentViable('5e-0', 0, 1)).toBe(true); // 5e-05
+    expect(exponentViable('5e1', 0, 100)).toBe(true);
+    expect(exponentViable('5e3', 0, 100)).toBe(false);
+    expect(exponentViable('-5e-', -1, 0)).toBe(true);
   });
 });
 
