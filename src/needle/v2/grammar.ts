@@ -93,7 +93,7 @@ function compileTools(tools: readonly ToolDef[]): CompiledTools {
   };
 }
 
-type Phase = 'start' | 'reasoning' | 'after-think' | 'calls' | 'after-calls' | 'after-close' | 'done';
+type Phase = 'start' | 'reasoning' | 'after-think' | 'calls' | 'after-close' | 'done';
 
 /** Immutable decoding state. */
 export interface GrammarState {
@@ -168,8 +168,11 @@ function vocabIndex(units: readonly TokenUnit[]): VocabIndex {
     text.push(id);
     insert(root, u.bytes, id);
     const chars = plainChars(u.bytes);
-    if (chars > 0) plainByChars.set(chars, [...(plainByChars.get(chars) ?? []), id]);
-    else insert(rest, u.bytes, id);
+    if (chars > 0) {
+      const group = plainByChars.get(chars);
+      if (group) group.push(id);
+      else plainByChars.set(chars, [id]);
+    } else insert(rest, u.bytes, id);
   });
   index = { root, rest, plainByChars, text, markerIds };
   vocabIndexes.set(units, index);
