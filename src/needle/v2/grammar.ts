@@ -26,6 +26,7 @@ const encoder = new TextEncoder();
 const NAME_PREFIX = encoder.encode('{"name":');
 const ARGUMENTS_PREFIX = encoder.encode(',"arguments":');
 const RBRACE = 0x7d;
+const EMPTY_OBJECT = LexemeTrie.of(['{}']);
 
 /** One call object: {"name":<declared>,"arguments":<that tool's parameters>}. */
 class CallMatcher implements ByteMatcher {
@@ -87,8 +88,11 @@ function compileTools(tools: readonly ToolDef[]): CompiledTools {
     names: LexemeTrie.of(tools.map((t) => pythonJsonString(t.name))),
     parameters: tools.map((t) => {
       const params = t.parameters && typeof t.parameters === 'object' ? t.parameters : {};
-      // The arguments are always an object, whatever the declaration says about its type.
-      return compileSchema({ ...params, type: 'object', properties: (params as { properties?: unknown }).properties ?? {} });
+      const props = (params as { properties?: unknown }).properties;
+      // The arguments are an object of the declared keys only (the engine constrains argument
+      // keys), so a tool that declares none takes exactly {}.
+      if (!props || typeof props !== 'object' || Object.keys(props).length === 0) return () => new LexemeMatcher(EMPTY_OBJECT);
+      return compileSchema({ ...params, type: 'object', properties: props });
     }),
   };
 }

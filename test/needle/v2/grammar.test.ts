@@ -95,6 +95,8 @@ describe('invalid continuations are refused', () => {
       },
     },
     { name: 'math.hypot', parameters: { type: 'object', properties: { x: { type: 'number' } } } },
+    { name: 'ping', parameters: { type: 'object', properties: {} } },
+    { name: 'record', parameters: { type: 'object', properties: { extra: { type: 'object' } } } },
   ];
   let grammar: Needle2Grammar;
   beforeAll(() => {
@@ -111,6 +113,8 @@ describe('invalid continuations are refused', () => {
     expect(accepts(call('{"label":"tea","minutes":120,"mode":"cool","ratio":0.5,"tags":["a","b"],"where":{"room":"k"},"on":false}'))).toBe(true);
     expect(accepts(call('{"x":-1.5e3}', 'math.hypot'))).toBe(true);
     expect(accepts(call('{}', 'math.hypot'))).toBe(true);
+    expect(accepts(call('{}', 'ping'))).toBe(true);
+    expect(accepts(call('{"extra":{"any":[1,"x",{"y":null}],"k":true}}', 'record'))).toBe(true);
     expect(accepts('<think></think>\n<tool_call>[]</tool_call><|im_end|>')).toBe(true);
     expect(accepts(' <tool_call>[]</tool_call><|im_end|>')).toBe(true);
     expect(accepts(call('{"label":"Z\\u00fc"}'.replace('{', '{"minutes":1,')))).toBe(true);
@@ -128,6 +132,7 @@ describe('invalid continuations are refused', () => {
     ['an undeclared tool', call('{}', 'set_alarm')],
     ['a name prefix only', call('{"minutes":1}', 'set_time')],
     ['an undeclared key', call('{"minutes":1,"seconds":3}')],
+    ['any key for a tool that declares none', call('{"x":1}', 'ping')],
     ['a repeated key', call('{"minutes":1,"minutes":2}')],
     ['a missing required key', call('{"label":"x"}')],
     ['a missing required nested key', call('{"minutes":1,"where":{}}')],
