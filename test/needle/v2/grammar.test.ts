@@ -4,7 +4,7 @@
 // are refused; random walks through the grammar end in calls that parse and validate.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { getDialect } from '../../../src/dialects/registry.ts';
-import { exponentViable, integerPrefixViable } from '../../../src/needle/v2/grammar-json.ts';
+import { exponentViable, integerPrefixViable } from '../../../src/needle/v2/grammar-number.ts';
 import { Needle2Constraint, Needle2Grammar, type GrammarState } from '../../../src/needle/v2/grammar.ts';
 import { CHAT_MARKERS, NEEDLE2_SPECIAL_IDS } from '../../../src/needle/v2/markers.ts';
 import { tokenUnits, type TokenUnit } from '../../../src/needle/v2/tokenizer.ts';
