@@ -56,6 +56,8 @@ export interface ModelEntry {
   displayName: string;
   /** Provider prefix that runs it ("needle", "transformers", ...). */
   provider: string;
+  /** For a provider that serves several model generations, which one (e.g. "needle-2"); absent = its default. */
+  architecture?: string;
   dialect: string;
   licence: string;
   parameterCount?: number;

@@ -7,7 +7,7 @@ import { dialects } from '../../src/dialects/registry.ts';
 import type { ToolCall } from '../../src/dialects/types.ts';
 
 const all = await dialects();
-const ids = ['json', 'needle', 'hermes', 'functiongemma', 'lfm2-pythonic', 'openai-tool-calls'];
+const ids = ['json', 'needle', 'needle2', 'hermes', 'functiongemma', 'lfm2-pythonic', 'openai-tool-calls'];
 
 const name = fc.stringMatching(/^[a-z][a-z0-9_]{0,11}(\.[a-z][a-z0-9_]{0,8})?$/);
 const key = fc.stringMatching(/^[a-z][a-zA-Z0-9_]{0,11}$/);
