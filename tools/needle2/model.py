@@ -86,8 +86,8 @@ def engram_hash(tokens_back, table, slots):
     return acc % slots
 
 
-def to_f64(tree):
-    return {k: to_f64(v) if isinstance(v, dict) else np.asarray(v, np.float64) for k, v in tree.items()}
+def to_f64(tree, dtype=np.float64):
+    return {k: to_f64(v, dtype) if isinstance(v, dict) else np.asarray(v, dtype) for k, v in tree.items()}
 
 
 def layer_params(params, i):
@@ -102,7 +102,7 @@ def layer_params(params, i):
 
 def hadamard_mlp(h, lp, d_model, H):
     n = H.shape[0]
-    z = np.zeros(h.shape[:-1] + (n,))
+    z = np.zeros(h.shape[:-1] + (n,), h.dtype)
     z[..., :d_model] = h
     z = (lp["d1"] * z) @ H
     z = silu(lp["d2"] * z) @ H
@@ -114,7 +114,7 @@ def mhc_coeffs(params, cfg, i, x):
     st = params["stack"]
     n, S = cfg.mhc_lanes, x.shape[0]
     nx = rms_unit(x.reshape(S, n * cfg.d_model))
-    lane = np.eye(n)[i % n]
+    lane = np.eye(n, dtype=x.dtype)[i % n]
     hpre = sigmoid(st["mhc_a_pre"][i] * (nx @ st["mhc_phi_pre"][i]) + st["mhc_b_pre"][i] + (8 * lane - 4))
     hpost = 2 * sigmoid(st["mhc_a_post"][i] * (nx @ st["mhc_phi_post"][i]) + st["mhc_b_post"][i]
                         - 4 * (1 - lane))
@@ -137,16 +137,18 @@ class Decoder:
     (decode.generate_cached passes _doc_prefix_len(prompt) = 0, i.e. no sinks).
     """
 
-    def __init__(self, params, cfg, max_len, window=0, sink_len=0):
-        self.p = to_f64(params)
+    def __init__(self, params, cfg, max_len, window=0, sink_len=0, dtype=np.float64):
+        # dtype=float32 only for measuring what a float32 implementation loses (selfcheck)
+        self.dt = dt = np.dtype(dtype)
+        self.p = to_f64(params, dt)
         self.cfg, self.max_len, self.window, self.sink_len = cfg, max_len, window, sink_len
         L, KV, hd = cfg.num_layers, cfg.num_kv_heads, cfg.head_dim
-        self.kc = np.zeros((L, KV, max_len, hd))
-        self.vc = np.zeros((L, KV, max_len, hd))
+        self.kc = np.zeros((L, KV, max_len, hd), dt)
+        self.vc = np.zeros((L, KV, max_len, hd), dt)
         self.hist = []
-        self.vraw = [np.zeros((max_len, cfg.d_model)) for _ in cfg.engram_layers]
-        self.cos, self.sin = rope_tables(hd, max_len, cfg.rope_theta)
-        self.H = walsh(cfg.hada_n)
+        self.vraw = [np.zeros((max_len, cfg.d_model), dt) for _ in cfg.engram_layers]
+        self.cos, self.sin = (t.astype(dt) for t in rope_tables(hd, max_len, cfg.rope_theta))
+        self.H = walsh(cfg.hada_n).astype(dt)
         self.layers = [layer_params(self.p, i) for i in range(L)]
 
     @property
@@ -167,7 +169,7 @@ class Decoder:
                     for h in range(heads):
                         table = oi * heads + h
                         if t < order - 1:
-                            parts.append(np.zeros(sub))
+                            parts.append(np.zeros(sub, self.dt))
                             continue
                         back = [self.hist[t - j] for j in range(order)]
                         parts.append(ep["embedding"][table, engram_hash(back, table, cfg.engram_slots)])
@@ -198,7 +200,7 @@ class Decoder:
         if self.window:
             allowed &= ((qpos - kpos) < self.window) | (kpos < self.sink_len)
         reps = H_ // KV
-        out = np.empty((S, H_ * hd))
+        out = np.empty((S, H_ * hd), self.dt)
         for head in range(H_):
             g = head // reps
             sc = q[head] @ self.kc[i, g, :end].T / math.sqrt(hd)
@@ -237,11 +239,12 @@ class Decoder:
         return xf @ emb.T
 
 
-def greedy(params, cfg, prompt_ids, max_new_tokens, window=0, sink_len=0, eos_id=1, max_len=None):
+def greedy(params, cfg, prompt_ids, max_new_tokens, window=0, sink_len=0, eos_id=1, max_len=None,
+           dtype=np.float64):
     """decode.generate_cached's loop: prefill, argmax, then one token per step until EOS,
     max_new_tokens or the cache end. Returns dict(prefill_logits, step_logits, tokens, stop)."""
     max_len = max_len or min(cfg.max_seq_len, len(prompt_ids) + max_new_tokens)
-    dec = Decoder(params, cfg, max_len, window, sink_len)
+    dec = Decoder(params, cfg, max_len, window, sink_len, dtype)
     prefill = dec.feed(prompt_ids)
     nxt = int(np.argmax(prefill[-1]))
     out, steps, stop = [], [], "max_new_tokens"
