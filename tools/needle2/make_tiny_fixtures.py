@@ -7,10 +7,8 @@ own export.write_export / read_export / finetune.render_example are run, with a 
 Takes about a minute on one core. See test/fixtures/needle2/README.md for what each file is.
 """
 import argparse
-import hashlib
 import json
 import os
-import shutil
 import subprocess
 import sys
 
@@ -20,7 +18,8 @@ from . import cact
 from .checkpoint import (cast_tree, config_dict, flatten, merge_adapter, random_adapter, random_params,
                          set_paths, write_checkpoint)
 from .config import Config
-from .goldens import run_case, r, vec
+from .fixture_set import cact_doc, dump, leaf_doc, run_plan, sha256, write_cacts, write_dequant
+from .goldens import vec
 from .reference_import import reference_export
 from .safetensors_io import write_safetensors
 
@@ -57,22 +56,6 @@ RENDER_EXAMPLES = [
     {"name": "tools-as-json-string", "example": {"tools": json.dumps([EMAIL]), "query": "mail x@y.z",
                                                  "answers": '[{"name":"send_email","arguments":{"to":"x@y.z"}}]'}},
 ]
-
-
-def sha256(path):
-    return hashlib.sha256(open(path, "rb").read()).hexdigest()
-
-
-def dump(path, obj):
-    with open(path, "w") as f:
-        json.dump(obj, f, separators=(",", ":"))
-        f.write("\n")
-
-
-def stats(a):
-    a = np.asarray(a, np.float64)
-    return {"shape": list(a.shape), "sum": r(a.sum()), "sum_sq": r((a * a).sum()), "max_abs": r(np.abs(a).max()),
-            "first": vec(a.ravel()[:8])}
 
 
 def main():
@@ -122,30 +105,11 @@ def main():
     params_lora = set_paths(params, merged)
 
     # ---- .cact files by the reference write_export
-    cacts = {}
-    for name, prm, bits in (("needle2-tiny.cact", params, 4), ("needle2-tiny-w2.cact", params, 2),
-                            ("needle2-tiny-lora.cact", params_lora, 4)):
-        path = os.path.join(out, name)
-        info, _ = cact.write_reference_cact(path, prm, cfg_d, tok_path, bits=bits)
-        meta, tensors = cact.read_reference_cact(path)
-        hdr, codebooks, records, mine = cact.parse_cact(open(path, "rb").read())
-        heads = [h for h in ("contrastive_head", "confidence_head") if h in prm]
-        names = cact.tensor_names(cfg, len(cfg.engram_layers), heads)
-        assert len(names) == len(tensors) == len(records), (len(names), len(tensors))
-        worst = 0.0
-        for a, b in zip(tensors, mine):
-            if isinstance(a, bytes):
-                assert a == b
-            else:
-                worst = max(worst, float(np.abs(np.asarray(a, np.float64) - b).max()))
-        cacts[name] = dict(path=path, meta=meta, tensors=tensors, records=records, names=names, hdr=hdr,
-                           codebooks=codebooks, bits=bits, info=info, independent_vs_reference=worst)
-
+    cacts = write_cacts(out, [("needle2-tiny.cact", params, 4), ("needle2-tiny-w2.cact", params, 2),
+                              ("needle2-tiny-lora.cact", params_lora, 4)], cfg, cfg_d, tok_path)
     main_cact = cacts["needle2-tiny.cact"]
-    write_safetensors(os.path.join(out, "cact-dequant.safetensors"),
-                      {n: np.asarray(t, np.float32) for n, t, rec in
-                       zip(main_cact["names"], main_cact["tensors"], main_cact["records"]) if rec["dtype"] == cact.CQ},
-                      {"what": "export.read_export(needle2-tiny.cact) CQ tensors, float32, [out,in] as stored"})
+    write_dequant(os.path.join(out, "cact-dequant.safetensors"), main_cact,
+                  "export.read_export(needle2-tiny.cact) CQ tensors, float32, [out,in] as stored")
 
     # ---- prompts
     def ids(text):
@@ -179,15 +143,7 @@ def main():
         "cact2": [("long", long_ids, 8, W, 0, 2, False)],
         "cact4-lora": [("long", long_ids, 8, W, 0, 2, False)],
     }
-    golden_cases = {}
-    for wname, cases in plan.items():
-        golden_cases[wname] = {"weights": weights[wname]["file"], "cases": []}
-        for (cname, pids, steps, win, sink, full_steps, allpos) in cases:
-            c = run_case(cname, weights[wname]["params"], cfg, pids, steps, win, sink, full_steps, allpos)
-            golden_cases[wname]["cases"].append(c)
-            print(f"  {wname:<11} {cname:<17} len {len(pids):>3}  greedy {c['greedy_tokens'][:8]}…  "
-                  f"margin {c['min_greedy_margin']:.4f}  selfcheck {c['_selfcheck_max_abs_diff_decode_vs_full']:.1e}",
-                  flush=True)
+    golden_cases = run_plan(plan, weights, cfg, log=lambda m: print(m, flush=True))
 
     dump(os.path.join(out, "golden-decode.json"), {
         "schema": "needle2-golden-decode/1",
@@ -199,43 +155,15 @@ def main():
     })
 
     # ---- cact layout golden
-    def cact_doc(c):
-        recs = [{"name": n, **rec} for n, rec in zip(c["names"], c["records"])]
-        blob = c["tensors"][-1]
-        tk = export.parse_tokenizer_blob(blob)
-        ref_tok = export.RefTokenizer(tk)
-        return {
-            "file": os.path.basename(c["path"]), "bytes": os.path.getsize(c["path"]), "sha256": sha256(c["path"]),
-            "bits": c["bits"], "group": 128,
-            "header": {k: (r(v) if k == "rope_theta" else v) for k, v in c["hdr"].items()},
-            "read_export_meta": {k: (list(v) if isinstance(v, tuple) else (vec(v) if isinstance(v, np.ndarray) else v))
-                                 for k, v in c["meta"].items()},
-            "records": recs,
-            "tensor_stats": {n: stats(t) for n, t in zip(c["names"], c["tensors"]) if not isinstance(t, bytes)},
-            "tokenizer_blob": {"n_pieces": len(tk["pieces"]), "pad_id": tk["pad_id"], "eos_id": tk["eos_id"],
-                               "bos_id": tk["bos_id"], "unk_id": tk["unk_id"],
-                               "add_dummy_prefix": tk["add_dummy_prefix"], "byte_fallback": tk["byte_fallback"],
-                               "types_count": {str(t): tk["types"].count(t) for t in sorted(set(tk["types"]))},
-                               "first_pieces": [[p, r(s), t] for p, s, t in
-                                                list(zip(tk["pieces"], tk["scores"], tk["types"]))[:20]],
-                               "ref_tokenizer_encode": {q: ref_tok.encode(q) for q in
-                                                        ("set lights on", "What's the weather in Paris?")}},
-            "independent_parser_max_abs_diff": c["independent_vs_reference"],
-        }
-
+    samples = ("set lights on", "What's the weather in Paris?")
     dump(os.path.join(out, "golden-cact.json"), {
         "schema": "needle2-golden-cact/1",
         "codebooks": {str(b): vec(v) for b, v in main_cact["codebooks"].items()},
-        "files": [cact_doc(c) for c in cacts.values()],
+        "files": [cact_doc(c, export, samples) for c in cacts.values()],
         "dequant_safetensors": "cact-dequant.safetensors holds every non-RAW tensor of needle2-tiny.cact as read_export returns it",
     })
 
     # ---- checkpoint layout golden
-    def leaf_doc(v):
-        a = np.asarray(v)
-        return {"dtype": a.dtype.name, "shape": list(a.shape), "numpy_scalar": not isinstance(v, np.ndarray),
-                "sum": r(a.astype(np.float64).sum()), "first": vec(a.ravel()[:4])}
-
     dump(os.path.join(out, "golden-checkpoint.json"), {
         "schema": "needle2-golden-checkpoint/1",
         "needle2-tiny.pkl": {"top_level_keys": ["format_version", "params", "config", "step", "run"],
