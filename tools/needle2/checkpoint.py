@@ -32,10 +32,13 @@ def _sorted(tree):
     return {k: _sorted(tree[k]) if isinstance(tree[k], dict) else tree[k] for k in sorted(tree)}
 
 
-def random_params(cfg, seed, with_heads=True, with_mtp=True):
+def random_params(cfg, seed, with_heads=True, with_mtp=True, d3_mean=1.0, emb_std=0.05):
     """Every parameter SimpleAttentionNetwork.init creates (plus the probe heads a trained
     checkpoint carries), drawn so that every one of them matters: norms and gates away from their
-    zero init, mixing coefficients input-dependent. float64 values, later cast by the writer."""
+    zero init, mixing coefficients input-dependent. float64 values, later cast by the writer.
+    d3_mean: silu's positive mean, rotated by the Walsh matrix, lands in output dim 0 of the Hadamard
+    MLP (~0.2 * sqrt(N) * d3[0] per layer); at N = 1024 and 27 layers a mean-1 d3 makes that one dim
+    dominate the residual and a single token win every argmax, so the full size draws d3 around 0."""
     rng = np.random.default_rng(seed)
     d, L, n, V = cfg.d_model, cfg.num_layers, cfg.mhc_lanes, cfg.vocab_size
     A, hd, kv = cfg.attn_dim or d, cfg.head_dim, cfg.kv_dim
@@ -53,7 +56,7 @@ def random_params(cfg, seed, with_heads=True, with_mtp=True):
             "ZCRMSNorm_0": {"scale": N(*s(d), std=0.2)},
             "attn_gate": N(*s(), std=1.0, mean=0.5),
             "hadamard_mlp": {"d1": N(*s(hn), std=0.3, mean=1.0), "d2": N(*s(hn), std=0.3, mean=1.0),
-                             "d3": N(*s(hn), std=0.3, mean=1.0)},
+                             "d3": N(*s(hn), std=0.3, mean=d3_mean)},
             "post_attn_norm": {"scale": N(*s(d), std=0.3, mean=2.0)},
             "pre_hada_norm": {"scale": N(*s(d), std=0.2)},
             "self_attn": {
@@ -69,7 +72,7 @@ def random_params(cfg, seed, with_heads=True, with_mtp=True):
 
     nC = n * d
     p = {
-        "embedding": {"embedding": N(V, d, std=0.05)},
+        "embedding": {"embedding": N(V, d, std=emb_std)},
         "stack": {
             "layers": {"block": block((L,))},
             "final_norm": {"scale": N(d, std=0.3, mean=3.0)},

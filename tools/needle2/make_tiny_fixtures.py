@@ -58,6 +58,18 @@ RENDER_EXAMPLES = [
 ]
 
 
+def parse_target(text):
+    """The answer format render_example trains (<think>R</think>\n<tool_call>JSON</tool_call><|im_end|>),
+    split back into its parts. Derived from the training format: the engine's own output parser is
+    C++ and not in the 2.0.8 source."""
+    out = {"reasoning": None, "function_calls": None}
+    if "<think>" in text and "</think>" in text:
+        out["reasoning"] = text[text.index("<think>") + len("<think>"):text.index("</think>")]
+    if "<tool_call>" in text and "</tool_call>" in text:
+        out["function_calls"] = json.loads(text[text.index("<tool_call>") + len("<tool_call>"):text.index("</tool_call>")])
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", default=os.path.join(ROOT, "test", "fixtures", "needle2"))
@@ -200,6 +212,8 @@ def main():
             "train_ids": enc_ids[:n_real], "train_loss_mask": mask[:n_real], "train_max_len": 256,
             "ref_tokenizer_prompt_ids": ref_tok.encode(prompt),
             "ref_tokenizer_agrees_with_spm": ref_tok.encode(prompt) == tok.encode(prompt),
+            "target_decoded": tok.decode(tok.encode(target)),
+            "target_parsed": parse_target(target),
         })
     dump(os.path.join(out, "golden-prompt.json"), {"schema": "needle2-golden-prompt/1", "tokenizer": "tokenizer.model",
                                                   "cases": renders})
