@@ -18,6 +18,7 @@ from . import cact
 from .checkpoint import (cast_tree, config_dict, flatten, merge_adapter, random_adapter, random_params,
                          set_paths, write_checkpoint)
 from .config import Config
+from .model import Decoder
 from .fixture_set import cact_doc, dump, leaf_doc, run_plan, sha256, write_cacts, write_dequant
 from .goldens import vec
 from .reference_import import reference_export
@@ -156,6 +157,30 @@ def main():
         "cact4-lora": [("long", long_ids, 8, W, 0, 2, False)],
     }
     golden_cases = run_plan(plan, weights, cfg, log=lambda m: print(m, flush=True))
+
+    # ---- intermediates of one prefill (base/short), for debugging a port layer by layer
+    dec = Decoder(params, cfg, len(short_ids), W)
+    dec.trace = {}
+    logits = dec.feed(short_ids)
+    t = dec.trace
+    mat = lambda a: [vec(row) for row in np.asarray(a).reshape(len(short_ids), -1)]  # noqa: E731
+    dump(os.path.join(out, "golden-intermediates.json"), {
+        "schema": "needle2-golden-intermediates/1", "weights": "needle2-tiny.pkl", "prompt_ids": short_ids,
+        "window": W,
+        "note": "one prefill of base/short; every array is [position][...]; lanes flattened lane-major; "
+                "per layer: hpre/hpost [n], hres [n*n] row-major (row = output lane), u = lane mix into the "
+                "block, engram_alpha (engram layers), attn_out = attention after out_proj, y = block - u, "
+                "lanes_out (last layer only) = the n lanes after the layer",
+        "x0": mat(t["x0"]),
+        "engram_indices_site0": [t["engram_indices"].get(p_, []) for p_ in range(len(short_ids))],
+        "engram_indices_note": "per position, one index per table (order-major, then head) for tables whose "
+                               "order fits (t >= order-1); all sites hash identically",
+        "engram_k": [mat(k) for k in t["engram_k"]], "engram_v": [mat(v) for v in t["engram_v"]],
+        "layers": [{k: (None if v is None else mat(v)) for k, v in lay.items()
+                    if k != "lanes_out" or i == len(t["layers"]) - 1} for i, lay in enumerate(t["layers"])],
+        "final_hidden": mat(t["final_hidden"]),
+        "logits_last": vec(logits[-1]),
+    })
 
     dump(os.path.join(out, "golden-decode.json"), {
         "schema": "needle2-golden-decode/1",

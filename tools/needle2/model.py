@@ -150,6 +150,7 @@ class Decoder:
         self.cos, self.sin = (t.astype(dt) for t in rope_tables(hd, max_len, cfg.rope_theta))
         self.H = walsh(cfg.hada_n).astype(dt)
         self.layers = [layer_params(self.p, i) for i in range(L)]
+        self.trace = None   # set to a dict to record intermediates of the next feed (debugging goldens)
 
     @property
     def pos(self):
@@ -172,7 +173,10 @@ class Decoder:
                             parts.append(np.zeros(sub, self.dt))
                             continue
                         back = [self.hist[t - j] for j in range(order)]
-                        parts.append(ep["embedding"][table, engram_hash(back, table, cfg.engram_slots)])
+                        ix = engram_hash(back, table, cfg.engram_slots)
+                        if self.trace is not None and s == 0:
+                            self.trace.setdefault("engram_indices", {}).setdefault(t, []).append(ix)
+                        parts.append(ep["embedding"][table, ix])
                 e = np.concatenate(parts)
                 ks.append(e @ ep["key_proj"]["kernel"])
                 self.vraw[s][t] = e @ ep["value_proj"]["kernel"]
@@ -180,6 +184,9 @@ class Decoder:
                 vs.append(sum(ep["taps"][j] * self.vraw[s][t - j * dil]
                               for j in range(ENGRAM_CONV_TAPS) if t - j * dil >= 0))
             out.append((np.stack(ks), np.stack(vs)))
+            if self.trace is not None:
+                self.trace.setdefault("engram_k", []).append(out[-1][0])
+                self.trace.setdefault("engram_v", []).append(out[-1][1])
         return out
 
     def _attend(self, i, h, start, S):
@@ -223,11 +230,14 @@ class Decoder:
         ekv = self._engram(start, S) if cfg.engram_layers else None
         n = cfg.mhc_lanes
         x = np.repeat(x0[:, None, :], n, axis=1)
+        tr = self.trace
+        if tr is not None:
+            tr["x0"], tr["layers"] = x0, []
         for i in range(cfg.num_layers):
             lp = self.layers[i]
             hpre, hpost, hres = mhc_coeffs(p, cfg, i, x)
             u = np.einsum("sn,snc->sc", hpre, x)
-            bx = u
+            bx, alpha = u, None
             if ekv is not None and i in cfg.engram_layers:
                 ek, ev = ekv[cfg.engram_layers.index(i)]
                 alpha = sigmoid(np.sum(rms_unit(u) * rms_unit(ek), -1) / math.sqrt(cfg.d_model))
@@ -235,7 +245,12 @@ class Decoder:
             attn = self._attend(i, zcrms(bx, lp["pre"]), start, S)
             y = block_rest(bx, attn, lp, cfg.d_model, self.H) - u
             x = np.einsum("sij,sjc->sic", hres, x) + hpost[..., None] * y[:, None, :]
+            if tr is not None:
+                tr["layers"].append(dict(hpre=hpre, hpost=hpost, hres=hres, u=u, engram_alpha=alpha,
+                                         attn_out=attn, y=y, lanes_out=x))
         xf = zcrms(np.mean(x, axis=1), p["stack"]["final_norm"]["scale"])
+        if tr is not None:
+            tr["final_hidden"] = xf
         return xf @ emb.T
 
 
