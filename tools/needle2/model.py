@@ -18,6 +18,9 @@ import numpy as np
 from .config import ENGRAM_CONV_TAPS, ENGRAM_PRIME, ENGRAM_SEED
 
 EPS = 1e-6
+# Walsh matrices up to this order are applied as a dense matmul (the tiny fixtures), larger ones by
+# the fast transform (same numbers to ~1e-15; 10x less work at the preset's 1024)
+DENSE_WALSH_MAX = 256
 
 
 # ----------------------------------------------------------------------------- primitives
@@ -58,6 +61,19 @@ def walsh(n):
     while h.shape[0] < n:
         h = np.block([[h, h], [h, -h]])
     return h / math.sqrt(n)
+
+
+def walsh_apply(z):
+    """z @ walsh(n) for z [..., n] by the fast Walsh-Hadamard butterflies (n log n; same Sylvester
+    ordering: block (x1, x2) -> (x1 + x2, x1 - x2), recursively)."""
+    n = z.shape[-1]
+    y = z.reshape(-1, n)
+    h = 1
+    while h < n:
+        y = y.reshape(-1, n // (2 * h), 2, h)
+        y = np.stack([y[:, :, 0] + y[:, :, 1], y[:, :, 0] - y[:, :, 1]], axis=2)
+        h *= 2
+    return y.reshape(z.shape) / math.sqrt(n)
 
 
 def rope_tables(head_dim, length, theta):
@@ -101,11 +117,13 @@ def layer_params(params, i):
 
 
 def hadamard_mlp(h, lp, d_model, H):
-    n = H.shape[0]
+    """H is walsh(n) (dense, small n) or None (fast transform)."""
+    n = lp["d1"].shape[-1]
+    mul = (lambda a: a @ H) if H is not None else walsh_apply
     z = np.zeros(h.shape[:-1] + (n,), h.dtype)
     z[..., :d_model] = h
-    z = (lp["d1"] * z) @ H
-    z = silu(lp["d2"] * z) @ H
+    z = mul(lp["d1"] * z)
+    z = mul(silu(lp["d2"] * z))
     return (lp["d3"] * z)[..., :d_model]
 
 
@@ -148,7 +166,7 @@ class Decoder:
         self.hist = []
         self.vraw = [np.zeros((max_len, cfg.d_model), dt) for _ in cfg.engram_layers]
         self.cos, self.sin = (t.astype(dt) for t in rope_tables(hd, max_len, cfg.rope_theta))
-        self.H = walsh(cfg.hada_n).astype(dt)
+        self.H = walsh(cfg.hada_n).astype(dt) if cfg.hada_n <= DENSE_WALSH_MAX else None
         self.layers = [layer_params(self.p, i) for i in range(L)]
         self.trace = None   # set to a dict to record intermediates of the next feed (debugging goldens)
 
@@ -326,7 +344,7 @@ def full_forward(params, cfg, tokens, window=0, sink_len=0):
             ekv.append((k, v))
 
     cos, sin = rope_tables(cfg.head_dim, T, cfg.rope_theta)
-    H = walsh(cfg.hada_n)
+    H = walsh(cfg.hada_n) if cfg.hada_n <= DENSE_WALSH_MAX else None
     x = np.repeat(x0[:, None, :], n, axis=1)
     Hh, KV, hd = cfg.num_heads, cfg.num_kv_heads, cfg.head_dim
     for i in range(cfg.num_layers):

@@ -23,7 +23,7 @@ import numpy as np
 from . import cact
 from .checkpoint import flatten, merge_adapter, set_paths
 from .config import Config
-from .model import Decoder, full_forward, greedy
+from .model import Decoder, full_forward, greedy, walsh, walsh_apply
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 FX = os.path.join(ROOT, "test", "fixtures", "needle2")
@@ -72,6 +72,12 @@ def main():
 
     long_ids = next(c for c in golden["weights"]["base"]["cases"] if c["name"] == "long")["prompt_ids"]
     T = len(long_ids)
+
+    # fast Walsh-Hadamard (used above 256) == the dense Sylvester matrix
+    for n in (64, 1024):
+        z = np.random.default_rng(n).standard_normal((5, n))
+        e = float(np.abs(walsh_apply(z) - z @ walsh(n)).max())
+        check(f"fast Walsh-Hadamard == dense walsh({n})", e < 1e-12, f"max|d| {e:.1e}")
 
     # 3: chunked prefill
     one = Decoder(params, cfg, T, W).feed(long_ids)
