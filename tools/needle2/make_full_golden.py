@@ -41,6 +41,22 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 SEED, LORA_SEED = 20260820, 16
 LORA_RANK, LORA_ALPHA = 16, 32.0
 BOS, EOS = 2, 1
+LONG_QUERY = (
+    "Hi, it's Dana from the Riverside office again. Quick recap of the thread so far, sorry it got long: "
+    "on Monday the team agreed to move the quarterly planning review from the 14th to the 21st because "
+    "half of the product group is travelling to the Lisbon conference, and Marco asked that we keep the "
+    "same room on the fourth floor if it is free. Priya then pointed out that the fourth floor is being "
+    "repainted that week, so facilities suggested the large meeting room next to the cafeteria instead, "
+    "which seats twenty people and has the better projector. Everyone seemed fine with that, except that "
+    "the finance people need to dial in from Chicago, so the start time has to be after 3 pm our time. "
+    "We also still have the open question about the catering budget: last quarter we spent roughly four "
+    "hundred dollars on lunch and coffee, and Jordan wants to cap it at three hundred and fifty this time. "
+    "On a separate note, the client demo with Northwind is still scheduled for Thursday the 16th at 10 am, "
+    "and Sam is preparing the slides; he asked whether anyone has the latest revenue numbers for the "
+    "western region, because the dashboard was showing last month's figures. Finally, my laptop battery "
+    "has been dying after about an hour, so I opened a ticket with IT, number 48213, but nobody has "
+    "replied yet. Anyway, what I actually need right now is simple: what's the weather going to be like "
+    "in Lisbon tomorrow, in celsius, so I can tell the travellers what to pack?")
 
 
 def bfcl_tools(n):
@@ -110,14 +126,14 @@ def main():
                       "export.read_export(needle2.cact) CQ tensors, float32, [out,in] as stored")
 
     W = cfg.effective_kv_window()
-    example = {"tools": bfcl_tools(2), "query": "Find me the fastest route from Berlin to Munich avoiding tolls, "
-                                               "and then book a table for two at 7pm near the Marienplatz."}
+    example = {"tools": bfcl_tools(1), "query": LONG_QUERY}
     prompt, _ = ref_finetune.render_example(example)
     long_ids = [BOS] + tok.encode(prompt)
     tools_end = prompt.index("</tools>") + len("</tools>")
     sink_len = len([BOS] + tok.encode(prompt[:tools_end]))
     assert long_ids[:sink_len] == [BOS] + tok.encode(prompt[:tools_end])
-    assert len(long_ids) > W + 32, f"long prompt {len(long_ids)} tokens does not exceed the window {W}"
+    # sinks only matter once some keys are neither pinned nor recent: T > W + sink_len
+    assert len(long_ids) > W + sink_len + 16, f"long prompt {len(long_ids)}, window {W}, sinks {sink_len}"
     short_ids = [BOS] + tok.encode("what's the weather in Lagos right now?")
     weights = {
         "base": dict(params=params, file="needle2.pkl"),
