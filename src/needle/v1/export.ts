@@ -1,18 +1,23 @@
-// Needle's Simple Attention Network as two ONNX graphs for onnxruntime's CPU execution provider.
+// Needle's Simple Attention Network as three ONNX graphs for onnxruntime's CPU execution provider.
 //
 // encoder.onnx  — runs once per prompt.
 //   in : src_ids int64 [batch, src_len]
 //   out: encoder_out f32 [batch, src_len, d_model]
-//        cross_k_<l> f32 [batch, kv_heads, src_len, head_dim + 1], cross_vt_<l> [batch, kv_heads,
+//        cross_k_<l> f32 [batch, kv_heads, 1, src_len, head_dim + 1], cross_vt_<l> [batch, kv_heads, 1,
 //        head_dim, src_len] for every decoder layer l: the cross-attention K (k_norm applied) with the
 //        key-padding bias as an extra last column (0 = real token, −1e9 = pad id), and Vᵀ, computed
-//        once per prompt instead of every step.
-// decoder.onnx  — one step with a self-attention KV cache, or a teacher-forced pass (past_len 0).
+//        once per prompt instead of every step. The unit axis lets the step graph broadcast them over
+//        the query heads of each kv head.
+// decoder.onnx  — any number of new tokens: a teacher-forced pass or run.py's no-cache scheme (past_len 0).
 //   in : tgt_ids int64 [batch, tgt_len]
 //        seqlens_k int32 [batch] = past_len + tgt_len − 1;  total_seq_len int32 [] = past_len + tgt_len
 //        cross_k_<l>, cross_vt_<l> (from the encoder)
 //        past_key_<l>, past_value_<l> f32 [batch, kv_heads, past_len, head_dim] (RoPE'd K, plain V)
 //   out: logits f32 [batch, tgt_len, vocab];  present_key_<l>, present_value_<l> [.., past_len + tgt_len, ..]
+// decoder_step.onnx — the same inputs and outputs with tgt_len = 1: every KV-cached decode step, with
+//        fewer nodes (crossAttentionStep). The engine feeds past_* as a preallocated buffer of
+//        `capacity` positions and passes the same buffer as present_*, which GroupQueryAttention then
+//        updates in place (present has the capacity's length).
 //
 // Maths (needle/model/architecture.py): x = emb·√d; per layer x += σ(gate)·attn(ZCRMSNorm(x)) where
 // ZCRMSNorm(x) = (1+scale)·x/√(mean x² + 1e-6); per-head q/k ZCRMSNorm before half-split RoPE
@@ -27,8 +32,9 @@
 // MatMuls (encoder self-attention, cross-attention); 1+scale is precomputed. The key-padding bias
 // rides inside those MatMuls: keys get one extra component holding the bias (0 or −1e9) and queries a
 // matching 1, so q'·k' = q·k + bias without a broadcast Add over the scores (measured 7% of a 512-token
-// prefill and 6% of an int4 decode step as a separate Add). ~25 nodes per decoder layer before
-// onnxruntime's own fusions. Quantized variants replace every dense kernel by MatMulNBits (block 32, symmetric,
+// prefill and 6% of an int4 decode step as a separate Add). The q and k head norms are one node per
+// layer (per-head scale, see projectQkv); emb·√d is a pre-scaled table. The step graph has 160 nodes
+// at the released config (19 per decoder layer), the general decoder ~27 per layer. Quantized variants replace every dense kernel by MatMulNBits (block 32, symmetric,
 // Needle's QAT scheme, see src/onnx/quantize.ts); the embedding stays float32 unless
 // `quantizeLogits` is set (Needle's QAT never quantizes it), which then also quantizes the tied output
 // layer used for logits.
