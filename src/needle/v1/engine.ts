@@ -63,7 +63,11 @@ export function cpuSessionOptions(threads?: number, spinning = false): ort.Infer
  * buffer per layer and K/V, [batch, kvH, capacity, hd], the first `pastLen` positions valid. The same
  * tensor is fed as past_key_<l> and given as the preallocated present_key_<l>, so GroupQueryAttention
  * sees one buffer (onnxruntime's past/present buffer sharing) and writes only the new position instead
- * of copying the whole cache into a freshly allocated output every step. Grows by doubling.
+ * of copying the past into a freshly allocated present every step. onnxruntime-node 1.30 still hands
+ * every fetched output back as a copy (measured: the returned tensor does not alias the preallocated
+ * one), so each step copies `capacity` positions out; the capacity therefore grows in steps of
+ * CACHE_POSITIONS_STEP rather than by doubling, keeping that copy within 64 positions of the cache's
+ * length.
  */
 interface SelfAttentionCache {
   capacity: number;
@@ -73,8 +77,8 @@ interface SelfAttentionCache {
   fetches: Record<string, ort.Tensor | null>;
 }
 
-/** First cache capacity (positions); doubled as needed up to maxPositions. */
-const INITIAL_CACHE_POSITIONS = 64;
+/** Cache capacity increment (positions), up to maxPositions. */
+const CACHE_POSITIONS_STEP = 64;
 
 /** Per-prompt state: cross-attention K/V (fixed) and the growing self-attention cache. */
 export interface EncoderState {
@@ -179,7 +183,7 @@ export class NeedleEngine {
       cross[`cross_k_${l}`] = out[`cross_k_${l}`];
       cross[`cross_vt_${l}`] = out[`cross_vt_${l}`];
     }
-    const cache = this.growCache(undefined, batch, 0, Math.min(INITIAL_CACHE_POSITIONS, this.maxPositions));
+    const cache = this.growCache(undefined, batch, 0, Math.min(CACHE_POSITIONS_STEP, this.maxPositions));
     return { batch, srcLen, encoderOut: out.encoder_out, cross, cache, pastLen: 0, prefillMs: performance.now() - started };
   }
 
@@ -239,7 +243,7 @@ export class NeedleEngine {
     if (tokens.length !== state.batch) throw new Error(`needle engine: ${tokens.length} step tokens for a batch of ${state.batch}`);
     const total = state.pastLen + 1;
     this.checkLength(total);
-    if (total > state.cache.capacity) state.cache = this.growCache(state.cache, state.batch, state.pastLen, Math.min(2 * state.cache.capacity, this.maxPositions));
+    if (total > state.cache.capacity) state.cache = this.growCache(state.cache, state.batch, state.pastLen, Math.min(state.cache.capacity + CACHE_POSITIONS_STEP, this.maxPositions));
     const feeds = { tgt_ids: i64(tokens, [state.batch, 1]), ...this.positions(state.batch, total), ...state.cross, ...state.cache.feeds };
     const out = await this.decoderStep.run(feeds, state.cache.fetches);
     state.pastLen = total;
