@@ -59,22 +59,19 @@ export function cpuSessionOptions(threads?: number, spinning = false): ort.Infer
 }
 
 /**
- * Self-attention KV cache of one prompt, shared in place between a step's past and present: one
- * buffer per layer and K/V, [batch, kvH, capacity, hd], the first `pastLen` positions valid. The same
- * tensor is fed as past_key_<l> and given as the preallocated present_key_<l>, so GroupQueryAttention
- * sees one buffer (onnxruntime's past/present buffer sharing) and writes only the new position instead
- * of copying the past into a freshly allocated present every step. onnxruntime-node 1.30 still hands
- * every fetched output back as a copy (measured: the returned tensor does not alias the preallocated
- * one), so each step copies `capacity` positions out; the capacity therefore grows in steps of
- * CACHE_POSITIONS_STEP rather than by doubling, keeping that copy within 64 positions of the cache's
- * length.
+ * Self-attention KV cache of one prompt, kept by the engine: one buffer per layer and K/V,
+ * [batch, kvH, capacity, hd], the first `pastLen` positions valid, fed to the step graph as past_* (with
+ * seqlens_k giving the valid length). The step graph outputs only the new token's rotated key and value
+ * ([batch, 1, kvH·hd]), which the engine writes in at position pastLen; the present K/V stay inside
+ * onnxruntime. Measured reason: onnxruntime-node 1.30 hands every fetched output back as a fresh copy,
+ * even a preallocated one (the returned tensor does not alias the tensor passed in fetches), so
+ * fetching present_* copied the whole cache out of the session every step and fed V8's
+ * external-memory GC. Grows by CACHE_POSITIONS_STEP positions.
  */
 interface SelfAttentionCache {
   capacity: number;
   /** past_key_<l>, past_value_<l> by name. */
   feeds: Record<string, ort.Tensor>;
-  /** The same tensors as present_key_<l>, present_value_<l>, plus logits: null (allocated by onnxruntime). */
-  fetches: Record<string, ort.Tensor | null>;
 }
 
 /** Cache capacity increment (positions), up to maxPositions. */
@@ -190,7 +187,7 @@ export class NeedleEngine {
   /** A cache of `capacity` positions holding the first `keep` positions of `old` (if any). */
   private growCache(old: SelfAttentionCache | undefined, batch: number, keep: number, capacity: number): SelfAttentionCache {
     const { kvHeads, headDim } = this.dims;
-    const cache: SelfAttentionCache = { capacity, feeds: {}, fetches: { logits: null } };
+    const cache: SelfAttentionCache = { capacity, feeds: {} };
     for (let l = 0; l < this.dims.decLayers; l++) {
       for (const kind of ['key', 'value']) {
         const data = new Float32Array(batch * kvHeads * capacity * headDim);
@@ -198,12 +195,22 @@ export class NeedleEngine {
           const prev = old.feeds[`past_${kind}_${l}`].data as Float32Array;
           for (let row = 0; row < batch * kvHeads; row++) data.set(prev.subarray(row * old.capacity * headDim, (row * old.capacity + keep) * headDim), row * capacity * headDim);
         }
-        const t = new ort.Tensor('float32', data, [batch, kvHeads, capacity, headDim]);
-        cache.feeds[`past_${kind}_${l}`] = t;
-        cache.fetches[`present_${kind}_${l}`] = t;
+        cache.feeds[`past_${kind}_${l}`] = new ort.Tensor('float32', data, [batch, kvHeads, capacity, headDim]);
       }
     }
     return cache;
+  }
+
+  /** Writes the step's new key/value ([batch, 1, kvH·hd] per layer) into the cache at `position`. */
+  private appendToCache(cache: SelfAttentionCache, out: ort.InferenceSession.OnnxValueMapType, batch: number, position: number): void {
+    const { kvHeads, headDim } = this.dims;
+    for (let l = 0; l < this.dims.decLayers; l++) {
+      for (const kind of ['key', 'value']) {
+        const fresh = out[`new_${kind}_${l}`].data as Float32Array;
+        const buffer = cache.feeds[`past_${kind}_${l}`].data as Float32Array;
+        for (let row = 0; row < batch * kvHeads; row++) buffer.set(fresh.subarray(row * headDim, (row + 1) * headDim), (row * cache.capacity + position) * headDim);
+      }
+    }
   }
 
   private emptyPast(batch: number): Record<string, ort.Tensor> {
@@ -245,7 +252,8 @@ export class NeedleEngine {
     this.checkLength(total);
     if (total > state.cache.capacity) state.cache = this.growCache(state.cache, state.batch, state.pastLen, Math.min(state.cache.capacity + CACHE_POSITIONS_STEP, this.maxPositions));
     const feeds = { tgt_ids: i64(tokens, [state.batch, 1]), ...this.positions(state.batch, total), ...state.cross, ...state.cache.feeds };
-    const out = await this.decoderStep.run(feeds, state.cache.fetches);
+    const out = await this.decoderStep.run(feeds);
+    this.appendToCache(state.cache, out, state.batch, state.pastLen);
     state.pastLen = total;
     return out.logits.data as Float32Array;
   }

@@ -14,10 +14,14 @@
 //        cross_k_<l>, cross_vt_<l> (from the encoder)
 //        past_key_<l>, past_value_<l> f32 [batch, kv_heads, past_len, head_dim] (RoPE'd K, plain V)
 //   out: logits f32 [batch, tgt_len, vocab];  present_key_<l>, present_value_<l> [.., past_len + tgt_len, ..]
-// decoder_step.onnx — the same inputs and outputs with tgt_len = 1: every KV-cached decode step, with
-//        fewer nodes (crossAttentionStep). The engine feeds past_* as a preallocated buffer of
-//        `capacity` positions and passes the same buffer as present_*, which GroupQueryAttention then
-//        updates in place (present has the capacity's length).
+// decoder_step.onnx — every KV-cached decode step (tgt_len = 1), with fewer nodes (crossAttentionStep).
+//   in : as decoder.onnx, but past_key_<l>, past_value_<l> are the engine's cache buffers of
+//        `capacity` ≥ past_len positions, the first past_len valid (seqlens_k says how many)
+//   out: logits f32 [batch, 1, vocab];  new_key_<l> (RoPE'd), new_value_<l> f32 [batch, 1, kv_heads·head_dim]:
+//        the new token's entries, which the engine appends to its cache. RoPE runs as its own node
+//        before GroupQueryAttention so the rotated key is a graph value; the present K/V stay inside
+//        onnxruntime (onnxruntime-node copies every fetched output, so fetching them cost a copy of
+//        the whole cache per step).
 //
 // Maths (needle/model/architecture.py): x = emb·√d; per layer x += σ(gate)·attn(ZCRMSNorm(x)) where
 // ZCRMSNorm(x) = (1+scale)·x/√(mean x² + 1e-6); per-head q/k ZCRMSNorm before half-split RoPE
@@ -33,8 +37,8 @@
 // rides inside those MatMuls: keys get one extra component holding the bias (0 or −1e9) and queries a
 // matching 1, so q'·k' = q·k + bias without a broadcast Add over the scores (measured 7% of a 512-token
 // prefill and 6% of an int4 decode step as a separate Add). The q and k head norms are one node per
-// layer (per-head scale, see projectQkv); emb·√d is a pre-scaled table. The step graph has 160 nodes
-// at the released config (19 per decoder layer), the general decoder ~27 per layer. Quantized variants replace every dense kernel by MatMulNBits (block 32, symmetric,
+// layer (per-head scale, see projectQkv); emb·√d is a pre-scaled table. The step graph has 170 nodes
+// at the released config (20 per decoder layer), the general decoder ~27 per layer. Quantized variants replace every dense kernel by MatMulNBits (block 32, symmetric,
 // Needle's QAT scheme, see src/onnx/quantize.ts); the embedding stays float32 unless
 // `quantizeLogits` is set (Needle's QAT never quantizes it), which then also quantizes the tied output
 // layer used for logits.
@@ -56,7 +60,7 @@ export interface ExportOptions {
 }
 
 /** Bump whenever the graphs change: it is part of the export cache key. */
-export const EXPORT_FORMAT_VERSION = 6;
+export const EXPORT_FORMAT_VERSION = 7;
 const NORM_EPS = 1e-6;
 /** Needle masks with jnp.finfo(float32).min; any value this negative gives masked keys weight 0. */
 const MASK_FILTER = -1e9;
@@ -115,12 +119,25 @@ function headNorm(c: Ctx, x: Value, name: string, heads: number, scale: Float32A
 }
 
 /**
+ * The step graph applies RoPE itself (one RotaryEmbedding over q|k, positions [B, 1]) and names the
+ * new token's rotated key and its value as graph outputs, so the engine can append them to its own
+ * cache (see decoderGraph).
+ */
+interface StepRope {
+  positionIds: Value;
+  cos: Value;
+  sin: Value;
+  keyName: string;
+  valueName: string;
+}
+
+/**
  * Self-attention q, k, v projections (one fused MatMul) with the q and k head norms as one
  * SimplifiedLayerNormalization over [B, S, H + kvH, hd] whose scale [H + kvH, hd] holds each head's
  * gamma (onnxruntime broadcasts a scale over the leading rows): two fewer nodes per layer than a norm
  * for q and one for k.
  */
-function projectQkv(c: Ctx, h: Value, name: string, a: AttentionWeights, qScale = 1): [Value, Value, Value] {
+function projectQkv(c: Ctx, h: Value, name: string, a: AttentionWeights, qScale = 1, rope?: StepRope): [Value, Value, Value] {
   const { g, dims } = c;
   const { dModel: d, heads, kvHeads, headDim } = dims;
   const kvd = kvHeads * headDim;
@@ -130,14 +147,16 @@ function projectQkv(c: Ctx, h: Value, name: string, a: AttentionWeights, qScale 
     { data: a.v, cols: kvd },
   ]);
   const qkv = linear(c, h, `${name}.qkv`, w, d, d + 2 * kvd);
-  const [qk, v] = op.split(g, qkv, -1, [d + kvd, kvd]);
+  const [qk, v] = op.split(g, qkv, -1, [d + kvd, kvd], rope ? [g.fresh('qk'), rope.valueName] : undefined);
   const gamma = new Float32Array((heads + kvHeads) * headDim);
   for (let hI = 0; hI < heads + kvHeads; hI++) {
     const [scale, factor] = hI < heads ? [a.qNorm, qScale] : [a.kNorm, 1];
     for (let i = 0; i < headDim; i++) gamma[hI * headDim + i] = (1 + scale[i]) * factor;
   }
   const normed = op.rmsNorm(g, op.reshape(g, qk, [0, 0, heads + kvHeads, headDim]), g.weight(`${name}.qk_norm`, gamma, [heads + kvHeads, headDim]), NORM_EPS);
-  const [q, k] = op.split(g, op.reshape(g, normed, [0, 0, (heads + kvHeads) * headDim]), -1, [d, kvd]);
+  let flat = op.reshape(g, normed, [0, 0, (heads + kvHeads) * headDim]);
+  if (rope) flat = op.rotaryEmbedding(g, flat, rope.positionIds, rope.cos, rope.sin, heads + kvHeads);
+  const [q, k] = op.split(g, flat, -1, [d, kvd], rope ? [g.fresh('q'), rope.keyName] : undefined);
   return [q, k, v];
 }
 
@@ -341,6 +360,8 @@ function decoderGraph(w: SanWeights, options: ExportOptions, oneToken: boolean):
   const rope = ropeInputs(c);
   // Ones [B,kvH,rep·T,1] appended to the cross-attention queries (meets K's bias column).
   const onesCol = queryOnes(c, tgt, oneToken);
+  // The one new token's position, [B, 1] int64 (= seqlens_k), for the step graph's RotaryEmbedding.
+  const positionIds = oneToken ? op.reshape(g, op.cast(g, seqlensK, DataType.INT64), [-1, 1]) : '';
 
   let x = embed(c, tgt);
   let pending: Value | undefined;
@@ -356,14 +377,26 @@ function decoderGraph(w: SanWeights, options: ExportOptions, oneToken: boolean):
     let h: Value;
     if (pending) [h, x] = op.skipRmsNorm(g, pending, x, selfGamma, NORM_EPS);
     else h = op.rmsNorm(g, x, selfGamma, NORM_EPS);
-    const [q, k, v] = projectQkv(c, h, `${name}.self`, layer.self);
-    const [attn, presentK, presentV] = op.groupQueryAttention(
-      g,
-      { query: q, key: k, value: v, pastKey: pastK, pastValue: pastV, seqlensK, totalSeqLen: totalLen, cos: rope.cos, sin: rope.sin },
-      { numHeads: heads, kvNumHeads: kvHeads, presentNames: [`present_key_${l}`, `present_value_${l}`] },
-    );
-    g.output(presentK, presentK, DataType.FLOAT, ['batch', kvHeads, 'total_len', headDim]);
-    g.output(presentV, presentV, DataType.FLOAT, ['batch', kvHeads, 'total_len', headDim]);
+    let attn: Value;
+    if (oneToken) {
+      // RoPE before GroupQueryAttention, so the rotated key is a value the graph can output; the
+      // present K/V stay internal (see the header).
+      const stepRope = { positionIds, cos: rope.cos, sin: rope.sin, keyName: `new_key_${l}`, valueName: `new_value_${l}` };
+      const [q, k, v] = projectQkv(c, h, `${name}.self`, layer.self, 1, stepRope);
+      [attn] = op.groupQueryAttention(g, { query: q, key: k, value: v, pastKey: pastK, pastValue: pastV, seqlensK, totalSeqLen: totalLen }, { numHeads: heads, kvNumHeads: kvHeads });
+      g.output(k, k, DataType.FLOAT, ['batch', 1, kvHeads * headDim]);
+      g.output(v, v, DataType.FLOAT, ['batch', 1, kvHeads * headDim]);
+    } else {
+      const [q, k, v] = projectQkv(c, h, `${name}.self`, layer.self);
+      let presentK: Value, presentV: Value;
+      [attn, presentK, presentV] = op.groupQueryAttention(
+        g,
+        { query: q, key: k, value: v, pastKey: pastK, pastValue: pastV, seqlensK, totalSeqLen: totalLen, cos: rope.cos, sin: rope.sin },
+        { numHeads: heads, kvNumHeads: kvHeads, presentNames: [`present_key_${l}`, `present_value_${l}`] },
+      );
+      g.output(presentK, presentK, DataType.FLOAT, ['batch', kvHeads, 'total_len', headDim]);
+      g.output(presentV, presentV, DataType.FLOAT, ['batch', kvHeads, 'total_len', headDim]);
+    }
     const selfOut = linear(c, attn, `${name}.self.out`, scaled(layer.self.out, sigmoid(layer.selfGate)), d, d);
 
     // Cross-attention block over the encoder's precomputed K/V.
