@@ -4,7 +4,7 @@
 // API
 //   const engine = await NeedleEngine.create(checkpoint, { precision: 'fp32'|'int8'|'int4', threads?, cacheDir? })
 //   const state  = await engine.encode(srcIds)           // encoder + every decoder layer's cross K/V, once
-//   const logits = await engine.step(state, tokenId)     // one decoder step; Float32Array [vocab]; advances the cache
+//   const logits = await engine.step(state, tokenId)     // one decoder step (decoder_step.onnx); Float32Array [vocab]; advances the cache
 //   const out    = await engine.generate(srcIds, { maxLen, eos, logitsProcessor })
 //                  // → { ids, stoppedBy, timings: { prefillMs, firstTokenMs, decodeStepMs[] } }
 //   const tf     = await engine.logits(srcRows, tgtRows) // teacher-forced, batched: encoderOut + logits (parity)
