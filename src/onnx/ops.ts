@@ -32,9 +32,12 @@ export const reduceMean = (g: G, a: Value, axes: number[], keepdims = true): Val
   g.op('ReduceMean', [a], { axes: attr.ints(axes), keepdims: attr.int(keepdims ? 1 : 0) });
 export const slice = (g: G, a: Value, starts: number[], ends: number[], axes: number[]): Value =>
   g.op('Slice', [a, g.constI64(starts), g.constI64(ends), g.constI64(axes)]);
-export function split(g: G, a: Value, axis: number, sizes: number[]): Value[] {
-  return g.node('Split', [a, g.constI64(sizes)], { axis: attr.int(axis) }, { outputs: sizes.length });
+/** Split along `axis`; `names` (optional) names the outputs, e.g. to make one a graph output directly. */
+export function split(g: G, a: Value, axis: number, sizes: number[], names?: string[]): Value[] {
+  return g.node('Split', [a, g.constI64(sizes)], { axis: attr.int(axis) }, { outputs: names ?? sizes.length });
 }
+/** com.microsoft FusedMatMul a · bᵀ (b transposed on its last two axes, batch axes broadcast as MatMul's). */
+export const fusedMatMulTransB = (g: G, a: Value, b: Value): Value => g.op('FusedMatMul', [a, b], { transB: attr.int(1) }, MS_DOMAIN);
 /** Gemm with B transposed: a [M,K] · bᵀ where b is [N,K] (e.g. tied embeddings as the output layer). */
 export const gemmTransB = (g: G, a: Value, b: Value): Value => g.op('Gemm', [a, b], { transB: attr.int(1) });
 

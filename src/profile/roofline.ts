@@ -41,10 +41,11 @@ function bytesPerWeight(precision: Precision): number {
 
 /** Memory one decode step reads at batch 1 with `srcLen` prompt tokens and `pastLen` cached tokens. */
 export function decodeBytesPerStep(dims: SanDims, precision: Precision, quantizeLogits: boolean, srcLen: number, pastLen: number): number {
-  const { dModel: d, kvHeads, headDim, decLayers, vocab } = dims;
+  const { dModel: d, heads, kvHeads, headDim, decLayers, vocab } = dims;
   const kvd = kvHeads * headDim;
   const perLayerWeights = d * (d + 2 * kvd) + d * d + d * d + d * d; // self q|k|v, self out, cross q, cross out
-  const weights = decLayers * perLayerWeights * bytesPerWeight(precision);
+  const perLayerNorms = (2 * d + (heads + kvHeads) * headDim + headDim) * 4; // self/cross norms, q|k head norms, cross q norm
+  const weights = decLayers * (perLayerWeights * bytesPerWeight(precision) + perLayerNorms) + d * 4; // + final norm
   const logits = vocab * d * (quantizeLogits && precision !== 'fp32' ? bytesPerWeight(precision) : 4);
   const crossKv = decLayers * 2 * kvd * srcLen * 4;
   const selfKv = decLayers * 2 * kvd * pastLen * 4;

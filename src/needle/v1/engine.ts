@@ -4,7 +4,7 @@
 // API
 //   const engine = await NeedleEngine.create(checkpoint, { precision: 'fp32'|'int8'|'int4', threads?, cacheDir? })
 //   const state  = await engine.encode(srcIds)           // encoder + every decoder layer's cross K/V, once
-//   const logits = await engine.step(state, tokenId)     // one decoder step; Float32Array [vocab]; advances the cache
+//   const logits = await engine.step(state, tokenId)     // one decoder step (decoder_step.onnx); Float32Array [vocab]; advances the cache
 //   const out    = await engine.generate(srcIds, { maxLen, eos, logitsProcessor })
 //                  // → { ids, stoppedBy, timings: { prefillMs, firstTokenMs, decodeStepMs[] } }
 //   const tf     = await engine.logits(srcRows, tgtRows) // teacher-forced, batched: encoderOut + logits (parity)
@@ -58,6 +58,25 @@ export function cpuSessionOptions(threads?: number, spinning = false): ort.Infer
   };
 }
 
+/**
+ * Self-attention KV cache of one prompt, kept by the engine: one buffer per layer and K/V,
+ * [batch, kvH, capacity, hd], the first `pastLen` positions valid, fed to the step graph as past_* (with
+ * seqlens_k giving the valid length). The step graph outputs only the new token's rotated key and value
+ * ([batch, 1, kvH·hd]), which the engine writes in at position pastLen; the present K/V stay inside
+ * onnxruntime. Measured reason: onnxruntime-node 1.30 hands every fetched output back as a fresh copy,
+ * even a preallocated one (the returned tensor does not alias the tensor passed in fetches), so
+ * fetching present_* copied the whole cache out of the session every step and fed V8's
+ * external-memory GC. Grows by CACHE_POSITIONS_STEP positions.
+ */
+interface SelfAttentionCache {
+  capacity: number;
+  /** past_key_<l>, past_value_<l> by name. */
+  feeds: Record<string, ort.Tensor>;
+}
+
+/** Cache capacity increment (positions), up to maxPositions. */
+const CACHE_POSITIONS_STEP = 64;
+
 /** Per-prompt state: cross-attention K/V (fixed) and the growing self-attention cache. */
 export interface EncoderState {
   batch: number;
@@ -65,8 +84,8 @@ export interface EncoderState {
   encoderOut: ort.Tensor;
   /** cross_k_<l>, cross_vt_<l> by name. */
   cross: Record<string, ort.Tensor>;
-  /** past_key_<l>, past_value_<l> by name; length `pastLen` on the sequence axis. */
-  past: Record<string, ort.Tensor>;
+  cache: SelfAttentionCache;
+  /** Positions already in the self-attention cache. */
   pastLen: number;
   prefillMs: number;
 }
@@ -124,8 +143,13 @@ export class NeedleEngine {
     /** RoPE table length baked into the export: longest encoder input / decoder sequence. */
     readonly maxPositions: number,
     private readonly encoder: ort.InferenceSession,
-    private readonly decoder: ort.InferenceSession,
+    /** decoder_step.onnx: every run with one new token per row (decode steps). */
+    private readonly decoderStep: ort.InferenceSession,
+    private readonly sessionOptions: ort.InferenceSession.SessionOptions,
   ) {}
+
+  /** decoder.onnx, for runs over several new tokens (teacher forcing, the no-cache scheme): loaded on first use. */
+  private decoder?: Promise<ort.InferenceSession>;
 
   static async create(checkpoint: NeedleCheckpoint, options: EngineOptions = {}): Promise<NeedleEngine> {
     const precision = options.precision ?? 'fp32';
@@ -137,11 +161,11 @@ export class NeedleEngine {
     );
     const sessionOptions = cpuSessionOptions(options.threads, options.spinning);
     const profiled = (graph: 'encoder' | 'decoder') => (options.profile?.graph === graph ? { ...sessionOptions, enableProfiling: true, profileFilePrefix: options.profile.prefix } : sessionOptions);
-    const [encoder, decoder] = await Promise.all([
+    const [encoder, decoderStep] = await Promise.all([
       ort.InferenceSession.create(exported.encoderPath, profiled('encoder')),
-      ort.InferenceSession.create(exported.decoderPath, profiled('decoder')),
+      ort.InferenceSession.create(exported.decoderStepPath, profiled('decoder')),
     ]);
-    return new NeedleEngine(sanDims(checkpoint), precision, exported, maxPositions, encoder, decoder);
+    return new NeedleEngine(sanDims(checkpoint), precision, exported, maxPositions, encoder, decoderStep, sessionOptions);
   }
 
   async encode(srcIds: number[] | number[][]): Promise<EncoderState> {
@@ -152,48 +176,86 @@ export class NeedleEngine {
     if (srcLen > this.maxPositions) throw new Error(`needle engine: ${srcLen} source tokens exceed maxPositions ${this.maxPositions} (EngineOptions.maxPositions)`);
     const out = await this.encoder.run({ src_ids: i64(src.flat(), [batch, srcLen]) });
     const cross: Record<string, ort.Tensor> = {};
-    const past: Record<string, ort.Tensor> = {};
-    const { kvHeads, headDim } = this.dims;
     for (let l = 0; l < this.dims.decLayers; l++) {
       cross[`cross_k_${l}`] = out[`cross_k_${l}`];
       cross[`cross_vt_${l}`] = out[`cross_vt_${l}`];
+    }
+    const cache = this.growCache(undefined, batch, 0, Math.min(CACHE_POSITIONS_STEP, this.maxPositions));
+    return { batch, srcLen, encoderOut: out.encoder_out, cross, cache, pastLen: 0, prefillMs: performance.now() - started };
+  }
+
+  /** A cache of `capacity` positions holding the first `keep` positions of `old` (if any). */
+  private growCache(old: SelfAttentionCache | undefined, batch: number, keep: number, capacity: number): SelfAttentionCache {
+    const { kvHeads, headDim } = this.dims;
+    const cache: SelfAttentionCache = { capacity, feeds: {} };
+    for (let l = 0; l < this.dims.decLayers; l++) {
+      for (const kind of ['key', 'value']) {
+        const data = new Float32Array(batch * kvHeads * capacity * headDim);
+        if (old) {
+          const prev = old.feeds[`past_${kind}_${l}`].data as Float32Array;
+          for (let row = 0; row < batch * kvHeads; row++) data.set(prev.subarray(row * old.capacity * headDim, (row * old.capacity + keep) * headDim), row * capacity * headDim);
+        }
+        cache.feeds[`past_${kind}_${l}`] = new ort.Tensor('float32', data, [batch, kvHeads, capacity, headDim]);
+      }
+    }
+    return cache;
+  }
+
+  /** Writes the step's new key/value ([batch, 1, kvH·hd] per layer) into the cache at `position`. */
+  private appendToCache(cache: SelfAttentionCache, out: ort.InferenceSession.OnnxValueMapType, batch: number, position: number): void {
+    const { kvHeads, headDim } = this.dims;
+    for (let l = 0; l < this.dims.decLayers; l++) {
+      for (const kind of ['key', 'value']) {
+        const fresh = out[`new_${kind}_${l}`].data as Float32Array;
+        const buffer = cache.feeds[`past_${kind}_${l}`].data as Float32Array;
+        for (let row = 0; row < batch * kvHeads; row++) buffer.set(fresh.subarray(row * headDim, (row + 1) * headDim), (row * cache.capacity + position) * headDim);
+      }
+    }
+  }
+
+  private emptyPast(batch: number): Record<string, ort.Tensor> {
+    const past: Record<string, ort.Tensor> = {};
+    const { kvHeads, headDim } = this.dims;
+    for (let l = 0; l < this.dims.decLayers; l++) {
       past[`past_key_${l}`] = new ort.Tensor('float32', new Float32Array(0), [batch, kvHeads, 0, headDim]);
       past[`past_value_${l}`] = new ort.Tensor('float32', new Float32Array(0), [batch, kvHeads, 0, headDim]);
     }
-    return { batch, srcLen, encoderOut: out.encoder_out, cross, past, pastLen: 0, prefillMs: performance.now() - started };
+    return past;
   }
 
-  /** Runs the decoder on `tgt` (one row per batch entry) after the cached prefix; returns all logits. */
-  private async runDecoder(state: EncoderState, tgt: number[][], keepCache: boolean): Promise<Float32Array> {
-    const len = tgt[0].length;
-    const total = state.pastLen + len;
+  private checkLength(total: number): void {
     if (total > this.maxPositions) throw new Error(`needle engine: decoder sequence of ${total} tokens exceeds maxPositions ${this.maxPositions} (EngineOptions.maxPositions)`);
-    const feeds: Record<string, ort.Tensor> = {
-      tgt_ids: i64(tgt.flat(), [state.batch, len]),
-      seqlens_k: new ort.Tensor('int32', new Int32Array(state.batch).fill(total - 1), [state.batch]),
+  }
+
+  private positions(batch: number, total: number): { seqlens_k: ort.Tensor; total_seq_len: ort.Tensor } {
+    return {
+      seqlens_k: new ort.Tensor('int32', new Int32Array(batch).fill(total - 1), [batch]),
       total_seq_len: new ort.Tensor('int32', Int32Array.of(total), []),
-      ...state.cross,
-      ...state.past,
     };
-    const out = await this.decoder.run(feeds);
-    if (keepCache) {
-      for (let l = 0; l < this.dims.decLayers; l++) {
-        state.past[`past_key_${l}`] = out[`present_key_${l}`];
-        state.past[`past_value_${l}`] = out[`present_value_${l}`];
-      }
-      state.pastLen = total;
-    }
+  }
+
+  /** The full decoder over `tgt` (one row per batch entry) from an empty cache; returns all logits. */
+  private async runFull(state: EncoderState, tgt: number[][]): Promise<Float32Array> {
+    const len = tgt[0].length;
+    this.checkLength(len);
+    const feeds = { tgt_ids: i64(tgt.flat(), [state.batch, len]), ...this.positions(state.batch, len), ...state.cross, ...this.emptyPast(state.batch) };
+    const session = await (this.decoder ??= ort.InferenceSession.create(this.exported.decoderPath, this.sessionOptions));
+    const out = await session.run(feeds);
     return out.logits.data as Float32Array;
   }
 
   /** One decode step for batch 1 (or the same token for every row): logits of the new position. */
   async step(state: EncoderState, tokenId: number | number[]): Promise<Float32Array> {
     const tokens = Array.isArray(tokenId) ? tokenId : new Array(state.batch).fill(tokenId);
-    return this.runDecoder(
-      state,
-      tokens.map((t) => [t]),
-      true,
-    );
+    if (tokens.length !== state.batch) throw new Error(`needle engine: ${tokens.length} step tokens for a batch of ${state.batch}`);
+    const total = state.pastLen + 1;
+    this.checkLength(total);
+    if (total > state.cache.capacity) state.cache = this.growCache(state.cache, state.batch, state.pastLen, Math.min(state.cache.capacity + CACHE_POSITIONS_STEP, this.maxPositions));
+    const feeds = { tgt_ids: i64(tokens, [state.batch, 1]), ...this.positions(state.batch, total), ...state.cross, ...state.cache.feeds };
+    const out = await this.decoderStep.run(feeds);
+    this.appendToCache(state.cache, out, state.batch, state.pastLen);
+    state.pastLen = total;
+    return out.logits.data as Float32Array;
   }
 
   /**
@@ -201,12 +263,7 @@ export class NeedleEngine {
    * step; returns the logits at `position`. For timing comparisons only.
    */
   async stepWithoutCache(state: EncoderState, buffer: number[], position: number): Promise<Float32Array> {
-    const fresh: EncoderState = { ...state, past: { ...state.past }, pastLen: 0 };
-    for (let l = 0; l < this.dims.decLayers; l++) {
-      fresh.past[`past_key_${l}`] = new ort.Tensor('float32', new Float32Array(0), [state.batch, this.dims.kvHeads, 0, this.dims.headDim]);
-      fresh.past[`past_value_${l}`] = new ort.Tensor('float32', new Float32Array(0), [state.batch, this.dims.kvHeads, 0, this.dims.headDim]);
-    }
-    const all = await this.runDecoder(fresh, [buffer], false);
+    const all = await this.runFull(state, [buffer]);
     const V = this.dims.vocab;
     return all.subarray(position * V, (position + 1) * V);
   }
@@ -244,17 +301,19 @@ export class NeedleEngine {
     const state = await this.encode(srcIds);
     const tgt = rows(tgtIds);
     if (tgt.length !== state.batch) throw new Error(`needle engine: ${state.batch} source rows but ${tgt.length} target rows`);
-    const logits = await this.runDecoder(state, tgt, false);
+    const logits = await this.runFull(state, tgt);
     return { encoderOut: state.encoderOut.data as Float32Array, logits, batch: state.batch, srcLen: state.srcLen, tgtLen: tgt[0].length };
   }
 
   /** Ends profiling (EngineOptions.profile) so onnxruntime writes its file. */
   endProfiling(): void {
     this.encoder.endProfiling();
-    this.decoder.endProfiling();
+    this.decoderStep.endProfiling();
   }
 
   async dispose(): Promise<void> {
-    await Promise.all([this.encoder.release(), this.decoder.release()]);
+    const decoder = this.decoder;
+    this.decoder = undefined;
+    await Promise.all([this.encoder.release(), this.decoderStep.release(), decoder?.then((d) => d.release())]);
   }
 }

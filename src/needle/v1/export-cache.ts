@@ -1,12 +1,12 @@
 // On-disk cache of Needle ONNX exports, keyed by the weights' hash and the export options, so the
 // second load of a checkpoint skips weight conversion, quantization and protobuf encoding.
-// Layout: <cacheDir>/<key>/{encoder.onnx, decoder.onnx, export.json}. Files are written under a
+// Layout: <cacheDir>/<key>/{encoder.onnx, decoder.onnx, decoder_step.onnx, export.json}. Files are written under a
 // temporary name and renamed, so concurrent runs never read a half-written model.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildDecoderGraph, buildEncoderGraph, EXPORT_FORMAT_VERSION, type ExportOptions } from './export.ts';
+import { buildDecoderGraph, buildDecoderStepGraph, buildEncoderGraph, EXPORT_FORMAT_VERSION, type ExportOptions } from './export.ts';
 import { readSanWeights } from './export-weights.ts';
 import type { NeedleCheckpoint } from './types.ts';
 
@@ -17,6 +17,8 @@ export interface CachedExport {
   dir: string;
   encoderPath: string;
   decoderPath: string;
+  /** The decoder specialised for one new token (every KV-cached decode step). */
+  decoderStepPath: string;
   /** True when both graphs were already on disk. */
   hit: boolean;
   exportMs: number;
@@ -52,16 +54,19 @@ export function exportToCache(ckpt: NeedleCheckpoint, options: ExportOptions, ca
   const dir = join(cacheDir, key);
   const encoderPath = join(dir, 'encoder.onnx');
   const decoderPath = join(dir, 'decoder.onnx');
-  if (existsSync(encoderPath) && existsSync(decoderPath)) {
-    return { key, dir, encoderPath, decoderPath, hit: true, exportMs: performance.now() - started };
+  const decoderStepPath = join(dir, 'decoder_step.onnx');
+  const paths = { key, dir, encoderPath, decoderPath, decoderStepPath };
+  if ([encoderPath, decoderPath, decoderStepPath].every((p) => existsSync(p))) {
+    return { ...paths, hit: true, exportMs: performance.now() - started };
   }
   mkdirSync(dir, { recursive: true });
   const weights = readSanWeights(ckpt);
   writeAtomic(encoderPath, buildEncoderGraph(weights, options).encode());
   writeAtomic(decoderPath, buildDecoderGraph(weights, options).encode());
+  writeAtomic(decoderStepPath, buildDecoderStepGraph(weights, options).encode());
   writeAtomic(
     join(dir, 'export.json'),
     JSON.stringify({ format: EXPORT_FORMAT_VERSION, source: ckpt.source, options, created: new Date().toISOString() }, null, 2),
   );
-  return { key, dir, encoderPath, decoderPath, hit: false, exportMs: performance.now() - started };
+  return { ...paths, hit: false, exportMs: performance.now() - started };
 }

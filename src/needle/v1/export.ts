@@ -1,18 +1,27 @@
-// Needle's Simple Attention Network as two ONNX graphs for onnxruntime's CPU execution provider.
+// Needle's Simple Attention Network as three ONNX graphs for onnxruntime's CPU execution provider.
 //
 // encoder.onnx  — runs once per prompt.
 //   in : src_ids int64 [batch, src_len]
 //   out: encoder_out f32 [batch, src_len, d_model]
-//        cross_k_<l> f32 [batch, kv_heads, src_len, head_dim + 1], cross_vt_<l> [batch, kv_heads,
+//        cross_k_<l> f32 [batch, kv_heads, 1, src_len, head_dim + 1], cross_vt_<l> [batch, kv_heads, 1,
 //        head_dim, src_len] for every decoder layer l: the cross-attention K (k_norm applied) with the
 //        key-padding bias as an extra last column (0 = real token, −1e9 = pad id), and Vᵀ, computed
-//        once per prompt instead of every step.
-// decoder.onnx  — one step with a self-attention KV cache, or a teacher-forced pass (past_len 0).
+//        once per prompt instead of every step. The unit axis lets the step graph broadcast them over
+//        the query heads of each kv head.
+// decoder.onnx  — any number of new tokens: a teacher-forced pass or run.py's no-cache scheme (past_len 0).
 //   in : tgt_ids int64 [batch, tgt_len]
 //        seqlens_k int32 [batch] = past_len + tgt_len − 1;  total_seq_len int32 [] = past_len + tgt_len
 //        cross_k_<l>, cross_vt_<l> (from the encoder)
 //        past_key_<l>, past_value_<l> f32 [batch, kv_heads, past_len, head_dim] (RoPE'd K, plain V)
 //   out: logits f32 [batch, tgt_len, vocab];  present_key_<l>, present_value_<l> [.., past_len + tgt_len, ..]
+// decoder_step.onnx — every KV-cached decode step (tgt_len = 1), with fewer nodes (crossAttentionStep).
+//   in : as decoder.onnx, but past_key_<l>, past_value_<l> are the engine's cache buffers of
+//        `capacity` ≥ past_len positions, the first past_len valid (seqlens_k says how many)
+//   out: logits f32 [batch, 1, vocab];  new_key_<l> (RoPE'd), new_value_<l> f32 [batch, 1, kv_heads·head_dim]:
+//        the new token's entries, which the engine appends to its cache. RoPE runs as its own node
+//        before GroupQueryAttention so the rotated key is a graph value; the present K/V stay inside
+//        onnxruntime (onnxruntime-node copies every fetched output, so fetching them cost a copy of
+//        the whole cache per step).
 //
 // Maths (needle/model/architecture.py): x = emb·√d; per layer x += σ(gate)·attn(ZCRMSNorm(x)) where
 // ZCRMSNorm(x) = (1+scale)·x/√(mean x² + 1e-6); per-head q/k ZCRMSNorm before half-split RoPE
@@ -27,8 +36,9 @@
 // MatMuls (encoder self-attention, cross-attention); 1+scale is precomputed. The key-padding bias
 // rides inside those MatMuls: keys get one extra component holding the bias (0 or −1e9) and queries a
 // matching 1, so q'·k' = q·k + bias without a broadcast Add over the scores (measured 7% of a 512-token
-// prefill and 6% of an int4 decode step as a separate Add). ~25 nodes per decoder layer before
-// onnxruntime's own fusions. Quantized variants replace every dense kernel by MatMulNBits (block 32, symmetric,
+// prefill and 6% of an int4 decode step as a separate Add). The q and k head norms are one node per
+// layer (per-head scale, see projectQkv); emb·√d is a pre-scaled table. The step graph has 170 nodes
+// at the released config (20 per decoder layer), the general decoder ~27 per layer. Quantized variants replace every dense kernel by MatMulNBits (block 32, symmetric,
 // Needle's QAT scheme, see src/onnx/quantize.ts); the embedding stays float32 unless
 // `quantizeLogits` is set (Needle's QAT never quantizes it), which then also quantizes the tied output
 // layer used for logits.
@@ -50,7 +60,7 @@ export interface ExportOptions {
 }
 
 /** Bump whenever the graphs change: it is part of the export cache key. */
-export const EXPORT_FORMAT_VERSION = 5;
+export const EXPORT_FORMAT_VERSION = 7;
 const NORM_EPS = 1e-6;
 /** Needle masks with jnp.finfo(float32).min; any value this negative gives masked keys weight 0. */
 const MASK_FILTER = -1e9;
@@ -108,9 +118,28 @@ function headNorm(c: Ctx, x: Value, name: string, heads: number, scale: Float32A
   return op.reshape(g, normed, [0, 0, heads * dims.headDim]);
 }
 
-/** Self-attention q, k, v projections (one fused MatMul) with q/k head norms. */
-function projectQkv(c: Ctx, h: Value, name: string, a: AttentionWeights, qScale = 1): [Value, Value, Value] {
-  const { dModel: d, heads, kvHeads, headDim } = c.dims;
+/**
+ * The step graph applies RoPE itself (one RotaryEmbedding over q|k, positions [B, 1]) and names the
+ * new token's rotated key and its value as graph outputs, so the engine can append them to its own
+ * cache (see decoderGraph).
+ */
+interface StepRope {
+  positionIds: Value;
+  cos: Value;
+  sin: Value;
+  keyName: string;
+  valueName: string;
+}
+
+/**
+ * Self-attention q, k, v projections (one fused MatMul) with the q and k head norms as one
+ * SimplifiedLayerNormalization over [B, S, H + kvH, hd] whose scale [H + kvH, hd] holds each head's
+ * gamma (onnxruntime broadcasts a scale over the leading rows): two fewer nodes per layer than a norm
+ * for q and one for k.
+ */
+function projectQkv(c: Ctx, h: Value, name: string, a: AttentionWeights, qScale = 1, rope?: StepRope): [Value, Value, Value] {
+  const { g, dims } = c;
+  const { dModel: d, heads, kvHeads, headDim } = dims;
   const kvd = kvHeads * headDim;
   const w = concatColumns(d, [
     { data: a.q, cols: d },
@@ -118,8 +147,17 @@ function projectQkv(c: Ctx, h: Value, name: string, a: AttentionWeights, qScale 
     { data: a.v, cols: kvd },
   ]);
   const qkv = linear(c, h, `${name}.qkv`, w, d, d + 2 * kvd);
-  const [q, k, v] = op.split(c.g, qkv, -1, [d, kvd, kvd]);
-  return [headNorm(c, q, `${name}.q_norm`, heads, a.qNorm, qScale), headNorm(c, k, `${name}.k_norm`, kvHeads, a.kNorm), v];
+  const [qk, v] = op.split(g, qkv, -1, [d + kvd, kvd], rope ? [g.fresh('qk'), rope.valueName] : undefined);
+  const gamma = new Float32Array((heads + kvHeads) * headDim);
+  for (let hI = 0; hI < heads + kvHeads; hI++) {
+    const [scale, factor] = hI < heads ? [a.qNorm, qScale] : [a.kNorm, 1];
+    for (let i = 0; i < headDim; i++) gamma[hI * headDim + i] = (1 + scale[i]) * factor;
+  }
+  const normed = op.rmsNorm(g, op.reshape(g, qk, [0, 0, heads + kvHeads, headDim]), g.weight(`${name}.qk_norm`, gamma, [heads + kvHeads, headDim]), NORM_EPS);
+  let flat = op.reshape(g, normed, [0, 0, (heads + kvHeads) * headDim]);
+  if (rope) flat = op.rotaryEmbedding(g, flat, rope.positionIds, rope.cos, rope.sin, heads + kvHeads);
+  const [q, k] = op.split(g, flat, -1, [d, kvd], rope ? [g.fresh('q'), rope.keyName] : undefined);
+  return [q, k, v];
 }
 
 /** RoPE tables [maxPositions, hd/2] in float32, as architecture.precompute_rope_freqs. */
@@ -147,20 +185,28 @@ function ropeInputs(c: Ctx): { cos: Value; sin: Value } {
   };
 }
 
+/**
+ * emb·√d as one Gather from a pre-scaled table (the output layer has its own copy, so scaling this
+ * one is free). Bit-identical to Gather then Mul: both round the same float32 product once.
+ */
 function embed(c: Ctx, ids: Value): Value {
   const { g, dims } = c;
-  const table = g.weight('embedding', c.embedding, [dims.vocab, dims.dModel]);
-  return op.mul(g, op.gather(g, table, ids), g.constF32([Math.sqrt(dims.dModel)], []));
+  const factor = Math.fround(Math.sqrt(dims.dModel));
+  const table = g.weight('embedding', Float32Array.from(c.embedding, (e) => e * factor), [dims.vocab, dims.dModel]);
+  return op.gather(g, table, ids);
 }
 
 /**
- * Ones [B, kvH, rep·T, 1] for ids [B, T]: the column appended to grouped queries so that they meet the
- * key-padding bias carried by the keys (see the header). Built from the ids for the dynamic B and T.
+ * Ones [B, kvH, rep·T, 1] for ids [B, T] (or [B, kvH, rep, 1, 1] for the one-token step graph): the
+ * column appended to grouped queries so that they meet the key-padding bias carried by the keys (see
+ * the header). Built from the ids for the dynamic B and T.
  */
-function queryOnes(c: Ctx, ids: Value): Value {
+function queryOnes(c: Ctx, ids: Value, oneToken = false): Value {
   const { g, dims } = c;
+  const rep = dims.heads / dims.kvHeads;
   const ones = op.add(g, op.mul(g, op.cast(g, ids, DataType.FLOAT), g.constF32([0], [])), g.constF32([1], []));
-  return op.tile(g, op.unsqueeze(g, ones, [1, 3]), [1, dims.kvHeads, dims.heads / dims.kvHeads, 1]);
+  if (oneToken) return op.tile(g, op.unsqueeze(g, ones, [1, 2, 3]), [1, dims.kvHeads, rep, 1, 1]);
+  return op.tile(g, op.unsqueeze(g, ones, [1, 3]), [1, dims.kvHeads, rep, 1]);
 }
 
 function resolve(o: ExportOptions): Required<ExportOptions> {
@@ -217,6 +263,24 @@ function crossAttention(c: Ctx, q: Value, name: string, qNorm: Float32Array, k: 
   return op.reshape(g, op.transpose(g, ctx, [0, 2, 1, 3]), [0, 0, dModel]);
 }
 
+/**
+ * Cross-attention for exactly one new token (the decode step graph), as one matrix–vector product per
+ * query head: q [B,1,H·hd] is [B,kvH,rep,1,hd] by a Reshape (with T = 1 query head h = kv·rep + r is
+ * row r of kv head kv), scores = [q | 1]·[K | bias]ᵀ against K [B,kvH,1,S,hd+1] broadcast over rep,
+ * softmax over S, ctx = probs·(Vᵀ)ᵀ against Vᵀ [B,kvH,1,hd,S], and ctx [B,kvH,rep,1,hd] is already
+ * head-major [B,1,H·hd]. Both products are FusedMatMul(transB) with M = 1, which MLAS runs as its
+ * single-row kernels without packing either operand; no Transpose is left (crossAttention's
+ * transposed form needs six more nodes per layer). `onesCol` is [B,kvH,rep,1,1].
+ */
+function crossAttentionStep(c: Ctx, q: Value, name: string, qNorm: Float32Array, k: Value, vt: Value, onesCol: Value): Value {
+  const { g, dims } = c;
+  const { heads, kvHeads, headDim, dModel } = dims;
+  const gamma = Float32Array.from(qNorm, (s) => (1 + s) / Math.sqrt(headDim));
+  const qh = op.rmsNorm(g, op.reshape(g, q, [0, kvHeads, heads / kvHeads, 1, headDim]), g.weight(`${name}.q_norm`, gamma, [headDim]), NORM_EPS);
+  const probs = op.softmax(g, op.fusedMatMulTransB(g, op.concat(g, -1, qh, onesCol), k), -1);
+  return op.reshape(g, op.fusedMatMulTransB(g, probs, vt), [0, 1, dModel]);
+}
+
 export function buildEncoderGraph(w: SanWeights, options: ExportOptions): GraphBuilder {
   const g = new GraphBuilder('needle_encoder');
   const c: Ctx = { g, dims: w.dims, o: resolve(options), embedding: w.embedding };
@@ -228,7 +292,7 @@ export function buildEncoderGraph(w: SanWeights, options: ExportOptions): GraphB
   // row against a ones column on the query side (see the header).
   const isPad = op.equal(g, src, g.constI64([w.dims.padId], []));
   const padBias = op.where(g, isPad, g.constF32([MASK_FILTER], []), g.constF32([0], []));
-  const perKvHead = (axes: number[]) => op.tile(g, op.unsqueeze(g, padBias, axes), [1, kvHeads, 1, 1]);
+  const perKvHead = (axes: number[]) => op.tile(g, op.unsqueeze(g, padBias, axes), [1, kvHeads, ...axes.slice(1).map(() => 1), 1]);
   const mask = {
     biasRow: perKvHead([1, 2]), // [B,kvH,1,T]
     onesCol: queryOnes(c, src), // [B,kvH,rep·T,1]
@@ -251,11 +315,12 @@ export function buildEncoderGraph(w: SanWeights, options: ExportOptions): GraphB
   const finalGamma = g.weight('enc.final_norm', onePlus(w.encoderFinalNorm), [d]);
   const encOut = pending ? op.skipRmsNorm(g, pending, x, finalGamma, NORM_EPS)[0] : op.rmsNorm(g, x, finalGamma, NORM_EPS);
   g.output(encOut, 'encoder_out', DataType.FLOAT, ['batch', 'src_len', d]);
-  const biasCol = perKvHead([1, 3]); // [B,kvH,T,1], cross K's extra column
+  const biasCol = perKvHead([1, 2, 4]); // [B,kvH,1,T,1], cross K's extra column
 
-  // Cross-attention K/V of every decoder layer, per kv head: [K | bias] [B, kvH, T, hd+1] and Vᵀ
-  // [B, kvH, hd, T], laid out for the decoder's transposed grouped attention (two plain MatMuls).
-  const byHead = (t: Value, perm: number[]): Value => op.transpose(g, op.reshape(g, t, [0, 0, kvHeads, headDim]), perm);
+  // Cross-attention K/V of every decoder layer, per kv head: [K | bias] [B, kvH, 1, T, hd+1] and Vᵀ
+  // [B, kvH, 1, hd, T]; the unit axis lets the one-token step graph broadcast them over the rep query
+  // heads of each kv head (crossAttentionStep).
+  const byHead = (t: Value, perm: number[]): Value => op.transpose(g, op.reshape(g, t, [0, 0, kvHeads, 1, headDim]), perm);
   for (const [l, layer] of w.decoder.entries()) {
     const name = `dec${l}.cross`;
     const wkv = concatColumns(d, [
@@ -264,23 +329,39 @@ export function buildEncoderGraph(w: SanWeights, options: ExportOptions): GraphB
     ]);
     const [k, v] = op.split(g, linear(c, encOut, `${name}.kv`, wkv, d, 2 * kvd), -1, [kvd, kvd]);
     const kNormed = headNorm(c, k, `${name}.k_norm`, kvHeads, layer.cross.kNorm);
-    g.output(op.concat(g, -1, byHead(kNormed, [0, 2, 1, 3]), biasCol), `cross_k_${l}`, DataType.FLOAT, ['batch', kvHeads, 'src_len', headDim + 1]);
-    g.output(byHead(v, [0, 2, 3, 1]), `cross_vt_${l}`, DataType.FLOAT, ['batch', kvHeads, headDim, 'src_len']);
+    g.output(op.concat(g, -1, byHead(kNormed, [0, 2, 3, 1, 4]), biasCol), `cross_k_${l}`, DataType.FLOAT, ['batch', kvHeads, 1, 'src_len', headDim + 1]);
+    g.output(byHead(v, [0, 2, 3, 4, 1]), `cross_vt_${l}`, DataType.FLOAT, ['batch', kvHeads, 1, headDim, 'src_len']);
   }
   g.metadata.needle_graph = 'encoder';
   return g;
 }
 
+/** The decoder over any number of new tokens (teacher forcing, run.py's no-cache scheme). */
 export function buildDecoderGraph(w: SanWeights, options: ExportOptions): GraphBuilder {
-  const g = new GraphBuilder('needle_decoder');
+  return decoderGraph(w, options, false);
+}
+
+/**
+ * The decoder specialised for one new token per row (tgt_len 1), which is every KV-cached decode step:
+ * same inputs and outputs as buildDecoderGraph, fewer nodes (crossAttentionStep).
+ */
+export function buildDecoderStepGraph(w: SanWeights, options: ExportOptions): GraphBuilder {
+  return decoderGraph(w, options, true);
+}
+
+function decoderGraph(w: SanWeights, options: ExportOptions, oneToken: boolean): GraphBuilder {
+  const g = new GraphBuilder(oneToken ? 'needle_decoder_step' : 'needle_decoder');
   const c: Ctx = { g, dims: w.dims, o: resolve(options), embedding: w.embedding };
   const { dModel: d, heads, kvHeads, headDim, vocab } = w.dims;
-  const tgt = g.input('tgt_ids', DataType.INT64, ['batch', 'tgt_len']);
+  const tgtLen = oneToken ? 1 : 'tgt_len';
+  const tgt = g.input('tgt_ids', DataType.INT64, ['batch', tgtLen]);
   const seqlensK = g.input('seqlens_k', DataType.INT32, ['batch']);
   const totalLen = g.input('total_seq_len', DataType.INT32, []);
   const rope = ropeInputs(c);
   // Ones [B,kvH,rep·T,1] appended to the cross-attention queries (meets K's bias column).
-  const onesCol = queryOnes(c, tgt);
+  const onesCol = queryOnes(c, tgt, oneToken);
+  // The one new token's position, [B, 1] int64 (= seqlens_k), for the step graph's RotaryEmbedding.
+  const positionIds = oneToken ? op.reshape(g, op.cast(g, seqlensK, DataType.INT64), [-1, 1]) : '';
 
   let x = embed(c, tgt);
   let pending: Value | undefined;
@@ -288,29 +369,50 @@ export function buildDecoderGraph(w: SanWeights, options: ExportOptions): GraphB
     const name = `dec${l}`;
     const pastK = g.input(`past_key_${l}`, DataType.FLOAT, ['batch', kvHeads, 'past_len', headDim]);
     const pastV = g.input(`past_value_${l}`, DataType.FLOAT, ['batch', kvHeads, 'past_len', headDim]);
-    const crossK = g.input(`cross_k_${l}`, DataType.FLOAT, ['batch', kvHeads, 'src_len', headDim + 1]);
-    const crossVt = g.input(`cross_vt_${l}`, DataType.FLOAT, ['batch', kvHeads, headDim, 'src_len']);
+    const crossK = g.input(`cross_k_${l}`, DataType.FLOAT, ['batch', kvHeads, 1, 'src_len', headDim + 1]);
+    const crossVt = g.input(`cross_vt_${l}`, DataType.FLOAT, ['batch', kvHeads, 1, headDim, 'src_len']);
 
     // Self-attention block.
     const selfGamma = g.weight(`${name}.self_norm`, onePlus(layer.selfNorm), [d]);
     let h: Value;
     if (pending) [h, x] = op.skipRmsNorm(g, pending, x, selfGamma, NORM_EPS);
     else h = op.rmsNorm(g, x, selfGamma, NORM_EPS);
-    const [q, k, v] = projectQkv(c, h, `${name}.self`, layer.self);
-    const [attn, presentK, presentV] = op.groupQueryAttention(
-      g,
-      { query: q, key: k, value: v, pastKey: pastK, pastValue: pastV, seqlensK, totalSeqLen: totalLen, cos: rope.cos, sin: rope.sin },
-      { numHeads: heads, kvNumHeads: kvHeads, presentNames: [`present_key_${l}`, `present_value_${l}`] },
-    );
-    g.output(presentK, presentK, DataType.FLOAT, ['batch', kvHeads, 'total_len', headDim]);
-    g.output(presentV, presentV, DataType.FLOAT, ['batch', kvHeads, 'total_len', headDim]);
+    let attn: Value;
+    if (oneToken) {
+      // RoPE before GroupQueryAttention, so the rotated key is a value the graph can output; the
+      // present K/V stay internal (see the header).
+      const stepRope = { positionIds, cos: rope.cos, sin: rope.sin, keyName: `new_key_${l}`, valueName: `new_value_${l}` };
+      const [q, k, v] = projectQkv(c, h, `${name}.self`, layer.self, 1, stepRope);
+      [attn] = op.groupQueryAttention(g, { query: q, key: k, value: v, pastKey: pastK, pastValue: pastV, seqlensK, totalSeqLen: totalLen }, { numHeads: heads, kvNumHeads: kvHeads });
+      g.output(k, k, DataType.FLOAT, ['batch', 1, kvHeads * headDim]);
+      g.output(v, v, DataType.FLOAT, ['batch', 1, kvHeads * headDim]);
+    } else {
+      const [q, k, v] = projectQkv(c, h, `${name}.self`, layer.self);
+      let presentK: Value, presentV: Value;
+      [attn, presentK, presentV] = op.groupQueryAttention(
+        g,
+        { query: q, key: k, value: v, pastKey: pastK, pastValue: pastV, seqlensK, totalSeqLen: totalLen, cos: rope.cos, sin: rope.sin },
+        { numHeads: heads, kvNumHeads: kvHeads, presentNames: [`present_key_${l}`, `present_value_${l}`] },
+      );
+      g.output(presentK, presentK, DataType.FLOAT, ['batch', kvHeads, 'total_len', headDim]);
+      g.output(presentV, presentV, DataType.FLOAT, ['batch', kvHeads, 'total_len', headDim]);
+    }
     const selfOut = linear(c, attn, `${name}.self.out`, scaled(layer.self.out, sigmoid(layer.selfGate)), d, d);
 
     // Cross-attention block over the encoder's precomputed K/V.
     const crossGamma = g.weight(`${name}.cross_norm`, onePlus(layer.crossNorm), [d]);
     [h, x] = op.skipRmsNorm(g, selfOut, x, crossGamma, NORM_EPS);
-    const cross = crossAttention(c, linear(c, h, `${name}.cross.q`, layer.cross.q, d, d), `${name}.cross`, layer.cross.qNorm, crossK, crossVt, onesCol);
-    pending = linear(c, cross, `${name}.cross.out`, scaled(layer.cross.out, sigmoid(layer.crossGate)), d, d);
+    const crossQ = linear(c, h, `${name}.cross.q`, layer.cross.q, d, d);
+    const crossOut = scaled(layer.cross.out, sigmoid(layer.crossGate));
+    if (oneToken) {
+      const cross = crossAttentionStep(c, crossQ, `${name}.cross`, layer.cross.qNorm, crossK, crossVt, onesCol);
+      pending = linear(c, cross, `${name}.cross.out`, crossOut, d, d);
+    } else {
+      const k4 = op.reshape(c.g, crossK, [0, 0, -1, headDim + 1]);
+      const vt4 = op.reshape(c.g, crossVt, [0, 0, headDim, -1]);
+      const cross = crossAttention(c, crossQ, `${name}.cross`, layer.cross.qNorm, k4, vt4, onesCol);
+      pending = linear(c, cross, `${name}.cross.out`, crossOut, d, d);
+    }
   }
   const finalGamma = g.weight('dec.final_norm', onePlus(w.decoderFinalNorm), [d]);
   const y = pending ? op.skipRmsNorm(g, pending, x, finalGamma, NORM_EPS)[0] : op.rmsNorm(g, x, finalGamma, NORM_EPS);
@@ -327,7 +429,7 @@ export function buildDecoderGraph(w: SanWeights, options: ExportOptions): GraphB
     for (let vI = 0; vI < vocab; vI++) for (let k = 0; k < d; k++) et[k * vocab + vI] = w.embedding[vI * d + k];
     logits = op.matMul(g, y, g.weight('embedding_t', et, [d, vocab]));
   }
-  g.output(logits, 'logits', DataType.FLOAT, ['batch', 'tgt_len', vocab]);
-  g.metadata.needle_graph = 'decoder';
+  g.output(logits, 'logits', DataType.FLOAT, ['batch', tgtLen, vocab]);
+  g.metadata.needle_graph = oneToken ? 'decoder_step' : 'decoder';
   return g;
 }
