@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import type { Tensor } from './tensor.ts';
 import { numel, tensorToFloat32 } from './tensor.ts';
-import { NdArray, PyTuple, typeName, type PyValue } from './pickle.ts';
+import { NdArray, PyRecord, PyTuple, typeName, type PyValue } from './pickle.ts';
 
 export class CheckpointError extends Error {
   override name = 'CheckpointError';
@@ -79,6 +79,8 @@ export function toPlain(value: PyValue, where: string, what = 'config'): unknown
       return o;
     }
     if (v instanceof Uint8Array) return Buffer.from(v).toString('base64');
+    // A data-only class instance (a pickled TransformerConfig): its attributes, as the dict form holds them.
+    if (v instanceof PyRecord && v.state) return convert(v.state, depth);
     throw new CheckpointError(`${where}: ${what} holds a ${typeName(v)}`);
   };
   return convert(value, 0);
