@@ -3,7 +3,8 @@
 // a converted directory. The tree is checked against the shapes the config implies: the core the LM
 // forward needs must be complete; an optional group (mtp branch, probe heads) is either whole or
 // absent; anything else is kept and reported in `warnings`.
-import { basename } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import type { Tensor } from '../../checkpoint/tensor.ts';
 import { numel } from '../../checkpoint/tensor.ts';
 import { CheckpointError, type CheckpointSource } from '../../checkpoint/tree.ts';
@@ -15,6 +16,13 @@ export const CHECKPOINT_FORMAT_VERSION = 2;
 /** Names a Needle 2 checkpoint directory's pickle may have. */
 export const NEEDLE2_PICKLE_NAMES = ['needle2.pkl', 'checkpoints/needle2.pkl'];
 export const NEEDLE2_TOKENIZER_NAME = 'tokenizer.model';
+/** Where Needle 2's SentencePiece model sits beside a checkpoint (the hub keeps it as tokenizer/tokenizer.model). */
+export const NEEDLE2_TOKENIZER_NAMES = ['tokenizer/tokenizer.model', NEEDLE2_TOKENIZER_NAME];
+
+export function findNeedle2Tokenizer(checkpointPath: string): string | undefined {
+  const dir = existsSync(checkpointPath) && statSync(checkpointPath).isDirectory() ? checkpointPath : dirname(checkpointPath);
+  return NEEDLE2_TOKENIZER_NAMES.map((n) => join(dir, n)).find((c) => existsSync(c));
+}
 
 export interface Needle2Checkpoint {
   config: Needle2Config;
