@@ -102,7 +102,7 @@ function sinkhorn(logits: Float64Array, n: number): Float64Array {
 }
 
 /** engram_indices for position t of `tokens` (earlier positions past the start read as token 0). */
-function engramIndices(tokens: ArrayLike<number>, t: number, orders: number[], heads: number, slots: number): number[] {
+export function engramIndices(tokens: ArrayLike<number>, t: number, orders: number[], heads: number, slots: number): number[] {
   const idx: number[] = [];
   orders.forEach((order, oi) => {
     for (let h = 0; h < heads; h++) {
