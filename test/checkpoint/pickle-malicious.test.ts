@@ -46,6 +46,8 @@ describe('fuzz: mutated real checkpoints give a value or a clean PickleError', (
     resolve(repoRoot, '../shared/fixtures/needle-golden/tiny/checkpoint.pkl'),
     resolve(repoRoot, '../shared/fixtures/needle-golden/tiny/checkpoint.p5.np1.pkl'),
     resolve(repoRoot, 'test/fixtures/needle-pickles/dtypes.p2.pkl'),
+    resolve(repoRoot, 'test/fixtures/needle2/needle2-tiny-lora.pkl'),
+    resolve(repoRoot, 'test/fixtures/needle2/config-object.pkl'),
     resolve(repoRoot, 'test/fixtures/needle-pickles/dtypes.p5.pkl'),
     resolve(repoRoot, 'test/fixtures/needle-pickles/partial-config.pkl'),
   ].map((f) => new Uint8Array(readFileSync(f)));

@@ -8,7 +8,7 @@ import { sha256 } from '../../checkpoint/tree.ts';
 import type { Needle2Checkpoint } from './checkpoint.ts';
 import { validateNeedle2Params } from './checkpoint.ts';
 import { CactError, parseCact, parseTokenizerBlob, type CactFile, type CactTensor, type CactTokenizer } from './cact.ts';
-import { engramGeometry, hadamardWidth, Needle2ConfigError, resolveNeedle2Config, type Needle2Config } from './config.ts';
+import { ENGRAM_CONV_TAPS, engramGeometry, hadamardWidth, Needle2ConfigError, resolveNeedle2Config, type Needle2Config } from './config.ts';
 
 const LAYER_TENSORS = ['norm_in', 'q_proj', 'k_proj', 'v_proj', 'q_norm', 'k_norm', 'gate_proj', 'out_proj', 'post_norm', 'attn_gate', 'pre_hada', 'd1', 'd2', 'd3'];
 const MHC_TENSORS = ['mhc_a_pre', 'mhc_a_post', 'mhc_a_res', 'mhc_b_pre', 'mhc_b_post', 'mhc_b_res', 'mhc_phi_pre', 'mhc_phi_post', 'mhc_phi_res'];
@@ -22,6 +22,30 @@ export function cactCoreNames(layers: number, sites: number): string[] {
   for (let s = 0; s < sites; s++) names.push(`engram${s}.tables`, `engram${s}.key_proj`, `engram${s}.value_proj`, `engram${s}.taps`);
   names.push('final_norm');
   return names;
+}
+
+/** The [out, in] (or plain) shape export._tensors writes for a canonical tensor name. */
+function expectedCactShape(name: string, c: Needle2Config): number[] {
+  const d = c.d_model;
+  const A = c.attn_dim;
+  const hd = A / c.num_heads;
+  const kv = c.num_kv_heads * hd;
+  const L = c.num_layers;
+  const n = c.mhc_lanes;
+  const eg = engramGeometry(c);
+  const N = hadamardWidth(c);
+  const layer: Record<string, number[]> = {
+    norm_in: [d], q_proj: [A, d], k_proj: [kv, d], v_proj: [kv, d], q_norm: [hd], k_norm: [hd], gate_proj: [A, d],
+    out_proj: [d, A], post_norm: [d], attn_gate: [1], pre_hada: [d], d1: [N], d2: [N], d3: [N],
+  };
+  const engram: Record<string, number[]> = { tables: [eg.tables * c.engram_slots, eg.sub], key_proj: [d, eg.tables * eg.sub], value_proj: [d, eg.tables * eg.sub], taps: [ENGRAM_CONV_TAPS, d] };
+  const fixed: Record<string, number[]> = {
+    embedding: [c.vocab_size, d], final_norm: [d], mhc_a_pre: [L], mhc_a_post: [L], mhc_a_res: [L], mhc_b_pre: [L, n], mhc_b_post: [L, n],
+    mhc_b_res: [L, n, n], mhc_phi_pre: [L * n, n * d], mhc_phi_post: [L * n, n * d], mhc_phi_res: [L * n * n, n * d],
+  };
+  const m = /^(layer\d+|engram\d+)\.(.+)$/.exec(name);
+  if (!m) return fixed[name];
+  return (m[1].startsWith('layer') ? layer : engram)[m[2]];
 }
 
 export interface CactCheckpoint extends Needle2Checkpoint {
@@ -70,8 +94,21 @@ function configFromHeader(file: CactFile, where: string, contrastiveDim?: number
   return config;
 }
 
-/** Turn a parsed .cact into the checkpoint the reference forward (and later the runtime) consumes. */
+/**
+ * Turn a parsed .cact into the checkpoint the reference forward (and later the runtime) consumes.
+ * Anything that goes wrong mapping it (shapes the header's geometry cannot explain) is a CactError.
+ */
 export function cactToCheckpoint(file: CactFile, where: string, source: Needle2Checkpoint['source']): CactCheckpoint {
+  try {
+    return mapCact(file, where, source);
+  } catch (e) {
+    if (e instanceof CactError) throw e;
+    const msg = (e as Error).message.startsWith(where) ? (e as Error).message : `${where}: ${(e as Error).message}`;
+    throw new CactError(`${msg} (the directory disagrees with the header's geometry)`);
+  }
+}
+
+function mapCact(file: CactFile, where: string, source: Needle2Checkpoint['source']): CactCheckpoint {
   const h = file.header;
   const core = cactCoreNames(h.num_layers, h.engram_layers.length);
   const ts = file.tensors;
@@ -103,6 +140,12 @@ export function cactToCheckpoint(file: CactFile, where: string, source: Needle2C
   });
   const contrastive = byName.get('contrastive_head.proj');
   const config = configFromHeader(file, where, contrastive?.shape[0]);
+
+  for (const [i, name] of core.entries()) {
+    const want = expectedCactShape(name, config);
+    const got = ts[i].record.shape;
+    if (want.join() !== got.join()) throw new CactError(`${where}: at byte ${ts[i].record.at}: tensor ${i} (${name}) has shape [${got.join(', ')}], the header's geometry implies [${want.join(', ')}]`);
+  }
 
   const params = new Map<string, Tensor>();
   const L = config.num_layers;
@@ -170,19 +213,14 @@ export function cactToCheckpoint(file: CactFile, where: string, source: Needle2C
     params.set(`${head}/proj/bias`, f32(take(`${head}.bias`).shape, take(`${head}.bias`).data));
   }
   // Shapes against the geometry: a directory whose shapes disagree with its header is corrupt.
-  try {
-    const v = validateNeedle2Params(params, config, where);
-    warnings.push(...v.warnings);
-    const tokenizer = hasTokenizer ? ts[ts.length - 1] : undefined;
-    return {
-      config, params, groups: v.groups, source, meta: { kv_window: h.kvWindow, kv_bits: h.kvBits }, cact: file, names,
-      ...(tokenizer && tokenizer.kind === 'raw' ? { tokenizer: parseTokenizerBlob(tokenizer.bytes, where, tokenizer.record.offset) } : {}),
-      ...(warnings.length ? { warnings } : {}),
-    };
-  } catch (e) {
-    if (e instanceof CactError) throw e;
-    throw new CactError(`${(e as Error).message} (the directory disagrees with the header's geometry)`);
-  }
+  const v = validateNeedle2Params(params, config, where);
+  warnings.push(...v.warnings);
+  const tokenizer = hasTokenizer ? ts[ts.length - 1] : undefined;
+  return {
+    config, params, groups: v.groups, source, meta: { kv_window: h.kvWindow, kv_bits: h.kvBits }, cact: file, names,
+    ...(tokenizer && tokenizer.kind === 'raw' ? { tokenizer: parseTokenizerBlob(tokenizer.bytes, where, tokenizer.record.offset) } : {}),
+    ...(warnings.length ? { warnings } : {}),
+  };
 }
 
 export async function loadCactCheckpoint(path: string): Promise<CactCheckpoint> {

@@ -2,6 +2,7 @@
 // reference export.py; golden-cact.json and cact-dequant.safetensors are read_export's view of them),
 // and its refusals of corrupt and truncated files: each names the byte offset and the reason.
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { readSafetensors } from '../../../src/checkpoint/safetensors.ts';
@@ -151,4 +152,40 @@ describe('corrupt or truncated .cact files are refused with the offset and the r
     const bad = edit((_b, v) => v.setUint16(tokRec.offset + 24 + 5, 60000, true)); // first piece's length
     expect(() => cactToCheckpoint(parseCact(bad, 'x.cact'), 'x.cact', { path: 'x.cact', format: 'cact', sha256: '' })).toThrow(`x.cact: at byte ${tokRec.offset + 24 + 7}: tokenizer blob: piece 0: 60000 bytes of text run past the end of the blob: truncated`);
   });
+});
+
+describe('fuzz: mutated .cact files give a checkpoint or a clean CactError', () => {
+  const seed = new Uint8Array(readFileSync(resolve(fixtures, 'needle2-tiny-w2.cact')));
+  it('never throws anything else, never hangs', () => {
+    const started = Date.now();
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ at: fc.nat(), value: fc.integer({ min: 0, max: 255 }), head: fc.boolean() }), { minLength: 1, maxLength: 4 }),
+        fc.option(fc.nat(), { nil: undefined }),
+        (edits, cut) => {
+          let b = Uint8Array.from(seed);
+          for (const e of edits) b[e.head ? e.at % 4500 : e.at % b.length] = e.value; // header + directory end near byte 4500
+          if (cut !== undefined) b = b.subarray(0, cut % b.length);
+          try {
+            cactToCheckpoint(parseCact(b, 'f.cact'), 'f.cact', { path: 'f.cact', format: 'cact', sha256: '' });
+          } catch (e) {
+            if (!(e instanceof CactError)) throw e;
+          }
+        },
+      ),
+      { numRuns: 150, seed: 20261203 },
+    );
+    expect(Date.now() - started).toBeLessThan(60_000);
+  });
+});
+
+it('a record whose shape the geometry cannot explain is a CactError naming the parameter', () => {
+  const good = new Uint8Array(readFileSync(resolve(fixtures, 'needle2-tiny.cact')));
+  const b = Uint8Array.from(good);
+  const v = new DataView(b.buffer);
+  const rec = HEADER_BYTES + 28 * 4 + 1 * RECORD_BYTES; // layer00.norm_in FP16 [40] -> [20] with 40 bytes
+  v.setUint32(rec + 4, 20, true);
+  v.setUint32(rec + 28, 40, true);
+  expect(() => cactToCheckpoint(parseCact(b, 'x.cact'), 'x.cact', { path: 'x.cact', format: 'cact', sha256: '' })).toThrow(CactError);
+  expect(() => cactToCheckpoint(parseCact(b, 'x.cact'), 'x.cact', { path: 'x.cact', format: 'cact', sha256: '' })).toThrow('x.cact: at byte 276: tensor 1 (layer00.norm_in) has shape [20], the header\'s geometry implies [40]');
 });
