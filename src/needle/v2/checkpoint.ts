@@ -4,7 +4,7 @@
 // forward needs must be complete; an optional group (mtp branch, probe heads) is either whole or
 // absent; anything else is kept and reported in `warnings`.
 import { existsSync, statSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Tensor } from '../../checkpoint/tensor.ts';
 import { numel } from '../../checkpoint/tensor.ts';
 import { CheckpointError, type CheckpointSource } from '../../checkpoint/tree.ts';
@@ -121,8 +121,4 @@ export async function writeNeedle2Converted(ckpt: Needle2Checkpoint, outDir: str
   if (ckpt.meta.step !== undefined && ckpt.meta.step !== null) metadata.step = String(ckpt.meta.step);
   if (ckpt.meta.lora !== undefined) metadata.lora = String(ckpt.meta.lora);
   return writeConverted({ params: ckpt.params, configJson: needle2ConfigToJson(ckpt.config), source: ckpt.source, metadata }, outDir, tokenizer, NEEDLE2_TOKENIZER_NAME);
-}
-
-export function describeSource(ckpt: Needle2Checkpoint): string {
-  return `${basename(ckpt.source.path)} (${ckpt.source.format}, sha256 ${ckpt.source.sha256.slice(0, 12)}…)`;
 }

@@ -1,4 +1,4 @@
-// Needle 2 as one ONNX graph (fp32, one sequence) for onnxruntime's CPU provider, used for the
+// Needle 2 as one ONNX graph (fp32, or int8/int4 dense weights; one sequence) for onnxruntime's CPU provider, used for the
 // prompt prefill and for every decode step, held against the float64 reference (reference.ts).
 //
 // decoder.onnx
@@ -19,6 +19,7 @@
 import { DataType, GraphBuilder, type Value } from '../../onnx/builder.ts';
 import { attr } from '../../onnx/builder.ts';
 import * as op from '../../onnx/ops.ts';
+import { dequantizeKernel, quantizeKernel } from '../../onnx/quantize.ts';
 import { ENGRAM_CONV_TAPS, engramGeometry, hadamardWidth, headDim } from './config.ts';
 import type { Needle2Weights } from './weights.ts';
 
@@ -28,9 +29,37 @@ const EPS = 1e-6;
 const SINKHORN_ITERS = 20;
 export const MASKED = -1e9;
 
+export type Needle2Precision = 'fp32' | 'int8' | 'int4';
+
 export interface Needle2ExportOptions {
   /** RoPE table length (default: the config's max_seq_len). */
   maxPositions?: number;
+  /**
+   * Dense matrices (q|k|v|gate, out_proj, the two Hadamard matrices, the mHC phi, the engram
+   * projections) as MatMulNBits, block 32, symmetric (src/onnx/quantize.ts) — those whose input width
+   * is a multiple of 32; the rest, the embedding/tied output and the engram tables stay fp32. Default fp32.
+   */
+  precision?: Needle2Precision;
+  /** MatMulNBits accuracy_level (0: float32 maths on the dequantized weights; 4: int8 activations). Default 4. */
+  accuracyLevel?: number;
+  /** fp32 MatMuls on the quantize→dequantize round trip of the same matrices: what an exact MatMulNBits computes (for tests). */
+  simulate?: Exclude<Needle2Precision, 'fp32'>;
+}
+
+const BLOCK = 32;
+
+/** x · W for a row-major (K, N) matrix: MatMul, or MatMulNBits when quantized. */
+function linear(g: GraphBuilder, o: Needle2ExportOptions, x: Value, name: string, kernel: Float32Array, K: number, N: number): Value {
+  const quantized = (o.precision ?? 'fp32') !== 'fp32' && K % BLOCK === 0;
+  if (o.simulate && K % BLOCK === 0) {
+    return op.matMul(g, x, g.weight(name, dequantizeKernel(quantizeKernel(kernel, K, N, o.simulate === 'int8' ? 8 : 4, BLOCK)), [K, N]));
+  }
+  if (!quantized) return op.matMul(g, x, g.weight(name, kernel, [K, N]));
+  const bits = o.precision === 'int8' ? 8 : 4;
+  const q = quantizeKernel(kernel, K, N, bits, BLOCK);
+  const packed = g.initializer(`${name}.q${bits}`, DataType.UINT8, [N, K / BLOCK, (BLOCK * bits) / 8], q.packed);
+  const scales = g.weight(`${name}.scales`, q.scales, [q.scales.length]);
+  return op.matMulNBits(g, x, packed, scales, { K, N, bits, blockSize: BLOCK, accuracyLevel: o.accuracyLevel ?? 4 });
 }
 
 const f32 = (a: ArrayLike<number>): Float32Array => Float32Array.from(a);
@@ -89,6 +118,7 @@ export function buildNeedle2Graph(w: Needle2Weights, opts: Needle2ExportOptions 
   const maxPos = opts.maxPositions ?? c.max_seq_len;
   const g = new GraphBuilder('needle2_decoder');
   g.metadata.needle2_export_format = String(NEEDLE2_EXPORT_FORMAT_VERSION);
+  g.metadata.needle2_precision = opts.simulate ? `fp32 (simulated ${opts.simulate})` : (opts.precision ?? 'fp32');
 
   const ids = g.input('input_ids', DataType.INT64, ['S']);
   const pos = g.input('position_ids', DataType.INT64, ['S']);
@@ -122,8 +152,8 @@ export function buildNeedle2Graph(w: Needle2Weights, opts: Needle2ExportOptions 
     const e = w.engrams[s];
     const rows = op.gather(g, g.weight(`engram${s}.tables`, f32(e.tables), [eg.tables * c.engram_slots, eg.sub]), eIdx); // [W+S, T, sub]
     const flat = op.reshape(g, op.mul(g, rows, op.unsqueeze(g, eOk, [2])), [0, eg.tables * eg.sub]);
-    const kAll = op.matMul(g, flat, g.weight(`engram${s}.key_proj`, f32(e.keyProj), [eg.tables * eg.sub, d]));
-    const vAll = op.matMul(g, flat, g.weight(`engram${s}.value_proj`, f32(e.valueProj), [eg.tables * eg.sub, d]));
+    const kAll = linear(g, opts, flat, `engram${s}.key_proj`, f32(e.keyProj), eg.tables * eg.sub, d);
+    const vAll = linear(g, opts, flat, `engram${s}.value_proj`, f32(e.valueProj), eg.tables * eg.sub, d);
     const k = op.slice(g, kAll, [W], [Number.MAX_SAFE_INTEGER], [0]);
     const taps = op.split(g, tapOk, 0, Array(ENGRAM_CONV_TAPS).fill(1));
     let v: Value = '';
@@ -147,7 +177,7 @@ export function buildNeedle2Graph(w: Needle2Weights, opts: Needle2ExportOptions 
     // mHC coefficients from the RMS-normalised flattened lanes
     const nx = op.rmsNorm(g, op.reshape(g, lanes, [0, n * d]), onesFlat, EPS);
     const phi = concatColumns(n * d, [{ data: m.phiPre, cols: n }, { data: m.phiPost, cols: n }, { data: m.phiRes, cols: n * n }]);
-    const [pre, post, res] = op.split(g, op.matMul(g, nx, g.weight(`${p}.mhc_phi`, phi, [n * d, 2 * n + n * n])), -1, [n, n, n * n]);
+    const [pre, post, res] = op.split(g, linear(g, opts, nx, `${p}.mhc_phi`, phi, n * d, 2 * n + n * n), -1, [n, n, n * n]);
     const preOff = Array.from({ length: n }, (_, j) => m.bPre[j] + (j === active ? 4 : -4));
     const postOff = Array.from({ length: n }, (_, j) => m.bPost[j] + (j === active ? 0 : -4));
     const hpre = op.sigmoid(g, op.add(g, op.mul(g, pre, g.constF32([m.aPre], [])), g.weight(`${p}.pre_off`, f32(preOff), [n])));
@@ -165,7 +195,7 @@ export function buildNeedle2Graph(w: Needle2Weights, opts: Needle2ExportOptions 
     // Block: attention
     const h = norm(g, bx, `${p}.norm_in`, Array.from(lw.normIn, (s) => 1 + s));
     const qkvg = concatColumns(d, [{ data: lw.q, cols: A }, { data: lw.k, cols: kvd }, { data: lw.v, cols: kvd }, { data: lw.gateProj, cols: A }]);
-    const [q, k, v, gate] = op.split(g, op.matMul(g, h, g.weight(`${p}.qkvg`, qkvg, [d, 2 * A + 2 * kvd])), -1, [A, kvd, kvd, A]);
+    const [q, k, v, gate] = op.split(g, linear(g, opts, h, `${p}.qkvg`, qkvg, d, 2 * A + 2 * kvd), -1, [A, kvd, kvd, A]);
     const qn = norm(g, op.reshape(g, q, [0, H, hd]), `${p}.q_norm`, Array.from(lw.qNorm, (s) => (1 + s) / Math.sqrt(hd)));
     const kn = norm(g, op.reshape(g, k, [0, KV, hd]), `${p}.k_norm`, Array.from(lw.kNorm, (s) => 1 + s));
     const qr = op.ropePlain(g, qn, cosS, sinS, hd); // [S, H, hd]
@@ -183,7 +213,7 @@ export function buildNeedle2Graph(w: Needle2Weights, opts: Needle2ExportOptions 
     const ctx = op.matMul(g, probs, op.unsqueeze(g, presentV, [1])); // [KV, reps, S, hd]
     const heads = op.reshape(g, op.transpose(g, ctx, [2, 0, 1, 3]), [-1, A]);
     const gated = op.mul(g, heads, op.sigmoid(g, gate));
-    const attn = op.matMul(g, gated, g.weight(`${p}.out_proj`, f32(lw.out), [A, d]));
+    const attn = linear(g, opts, gated, `${p}.out_proj`, f32(lw.out), A, d);
     const sg = sigmoid(lw.attnGate);
     const x1 = op.add(g, bx, norm(g, attn, `${p}.post_norm`, Array.from(lw.postNorm, (s) => (1 + s) * sg)));
 
@@ -193,8 +223,8 @@ export function buildNeedle2Graph(w: Needle2Weights, opts: Needle2ExportOptions 
     const m2 = new Float32Array(N * d);
     for (let i = 0; i < N; i++) for (let j = 0; j < d; j++) m2[i * d + j] = Hm[i * N + j] * lw.d3[j];
     const h2 = norm(g, x1, `${p}.pre_hada`, Array.from(lw.preHada, (s) => 1 + s));
-    const z = op.matMul(g, h2, g.weight(`${p}.hada1`, m1, [d, N]));
-    const mlp = op.matMul(g, op.mul(g, z, op.sigmoid(g, z)), g.weight(`${p}.hada2`, m2, [N, d]));
+    const z = linear(g, opts, h2, `${p}.hada1`, m1, d, N);
+    const mlp = linear(g, opts, op.mul(g, z, op.sigmoid(g, z)), `${p}.hada2`, m2, N, d);
     const y = op.sub(g, op.add(g, x1, mlp), u);
 
     // mHC: Sinkhorn-routed lanes plus the gated block output

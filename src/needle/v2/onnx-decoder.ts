@@ -3,7 +3,7 @@
 // engram hash rows and their validity — exactly as the reference decoder (reference.ts) defines them.
 import * as ort from 'onnxruntime-node';
 import { ENGRAM_CONV_TAPS, engramGeometry, headDim } from './config.ts';
-import { buildNeedle2Graph, MASKED } from './export.ts';
+import { buildNeedle2Graph, MASKED, type Needle2ExportOptions } from './export.ts';
 import { engramIndices } from './reference.ts';
 import type { Needle2Weights } from './weights.ts';
 
@@ -20,8 +20,8 @@ export class Needle2OnnxModel {
   ) {}
 
   /** Export the graph from the weights and open a session on it (in memory). */
-  static async create(weights: Needle2Weights, opts: { threads?: number } = {}): Promise<Needle2OnnxModel> {
-    const model = buildNeedle2Graph(weights).encode();
+  static async create(weights: Needle2Weights, opts: { threads?: number } & Needle2ExportOptions = {}): Promise<Needle2OnnxModel> {
+    const model = buildNeedle2Graph(weights, opts).encode();
     const session = await ort.InferenceSession.create(model, {
       graphOptimizationLevel: 'all',
       executionMode: 'sequential',

@@ -11,6 +11,7 @@ import { loadLoraAdapter, mergeLora } from '../../../src/needle/v2/lora.ts';
 import { unpackWeights, type Needle2Weights } from '../../../src/needle/v2/weights.ts';
 import { argmax, Needle2Decoder } from '../../../src/needle/v2/reference.ts';
 import { Needle2OnnxModel } from '../../../src/needle/v2/onnx-decoder.ts';
+import { buildNeedle2Graph } from '../../../src/needle/v2/export.ts';
 
 const fixtures = resolve(import.meta.dirname, '../../fixtures/needle2');
 interface Case { name: string; prompt_ids: number[]; window: number; sink_len: number; max_new_tokens: number; greedy_tokens: number[]; prefill_last_logits: number[]; step_logits: number[][]; step_logits_first64: number[][] }
@@ -73,5 +74,31 @@ describe('ONNX fp32 vs the float64 TS reference', () => {
     const got = [...(await dec.feed(ids.slice(0, 25))), ...(await dec.feed(ids.slice(25, 26))), ...(await dec.feed(ids.slice(26)))];
     await model.release();
     got.forEach((row, p) => expect(maxDiff(row, ref[p]), `position ${p}`).toBeLessThan(TOL));
+  });
+});
+
+describe('ONNX int8 / int4 dense weights (MatMulNBits, block 32)', () => {
+  let w: Needle2Weights;
+  let ids: number[];
+  beforeAll(async () => {
+    const ck = await loadNeedle2Checkpoint(resolve(fixtures, 'needle2-tiny.pkl'));
+    w = unpackWeights(ck.params, ck.config);
+    ids = golden.weights.base.cases.find((c) => c.name === 'long')!.prompt_ids.slice(0, 40);
+  });
+  const run = async (opts: Parameters<typeof Needle2OnnxModel.create>[1]): Promise<Float32Array[]> => {
+    const model = await Needle2OnnxModel.create(w, { threads: 1, ...opts });
+    const dec = model.decoder({ window: 16, sinkLen: 4 });
+    const out = [...(await dec.feed(ids.slice(0, 30))), ...(await dec.feed(ids.slice(30, 31))), ...(await dec.feed(ids.slice(31)))];
+    await model.release();
+    return out;
+  };
+  const worstOf = (a: Float32Array[], b: Float32Array[]) => Math.max(...a.map((row, p) => maxDiff(row, b[p])));
+
+  it.each(['int8', 'int4'] as const)('%s: MatMulNBits computes exactly what fp32 MatMuls on the dequantized matrices compute; int8 activations stay close', async (bits) => {
+    expect(Buffer.from(buildNeedle2Graph(w, { precision: bits }).encode()).includes('MatMulNBits')).toBe(true);
+    const simulated = await run({ simulate: bits });
+    expect(worstOf(await run({ precision: bits, accuracyLevel: 0 }), simulated)).toBeLessThan(1e-5);
+    expect(worstOf(await run({ precision: bits }), simulated)).toBeLessThan(0.05); // accuracy_level 4: measured 1.6e-2
+    expect(worstOf(simulated, await run({}))).toBeGreaterThan(1e-4); // the quantization is real
   });
 });
