@@ -2,7 +2,8 @@
 // files are generated, not committed (tools/needle2/make_full_golden.py on the n2golden branch,
 // ~6 min and ~4 GB) and the test itself takes minutes. Run:
 //   NEEDLE2_FULL_DIR=/tmp/needle2-full npx vitest run test/needle/v2/full-size-parity.test.ts
-// Without the variable every test here is reported as skipped.
+// (NEEDLE2_FULL_SETS=base,cact4 limits the weight sets). Without the variable every test here is
+// reported as skipped. Each case's worst logit difference is printed.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -54,7 +55,8 @@ describe.skipIf(!enabled)(`full-size Needle 2 (${dir || 'NEEDLE2_FULL_DIR unset'
     cact4: () => loadCactCheckpoint(join(dir, 'needle2.cact')),
     'cact4-lora': () => loadCactCheckpoint(join(dir, 'needle2-lora.cact')),
   };
-  for (const [name, entry] of Object.entries(golden?.weights ?? {})) {
+  const only = process.env.NEEDLE2_FULL_SETS?.split(',');
+  for (const [name, entry] of Object.entries(golden?.weights ?? {}).filter(([n]) => !only || only.includes(n))) {
     it(`${name}: ONNX fp32 greedy identical and logits within 1e-4 on every case; the float64 reference on the first`, async () => {
       const ck = await sets[name]();
       const w = unpackWeights(ck.params, ck.config);
@@ -72,6 +74,7 @@ describe.skipIf(!enabled)(`full-size Needle 2 (${dir || 'NEEDLE2_FULL_DIR unset'
           if (c.step_logits[tokens.length - 1]) worst = Math.max(worst, maxDiff(logits, c.step_logits[tokens.length - 1]));
           next = argmax(logits);
         }
+        console.log(`full-size ${name}/${c.name}: ${c.prompt_ids.length} prompt tokens, ${tokens.length} generated, worst |logit - golden| ${worst.toExponential(2)}`);
         expect(tokens, `${name}/${c.name}`).toEqual(c.greedy_tokens);
         expect(worst, `${name}/${c.name}`).toBeLessThan(TOL);
       }
