@@ -3,7 +3,7 @@
 // OrderedDict, and _codecs.encode (protocol 2 pickles bytes through it). Nothing is imported or run.
 import type { DType } from './tensor.ts';
 import { DTYPE_ITEMSIZE } from './tensor.ts';
-import { NdArray, NumpyDType, PickleError, PyGlobal, PyTuple, typeName, type PyDict, type PyValue } from './pickle-values.ts';
+import { NdArray, NumpyDType, PickleError, PyGlobal, PyRecord, PyTuple, typeName, type PyDict, type PyValue } from './pickle-values.ts';
 
 const RECONSTRUCT = ['numpy._core.multiarray._reconstruct', 'numpy.core.multiarray._reconstruct'];
 const FROMBUFFER = ['numpy._core.numeric._frombuffer', 'numpy.core.numeric._frombuffer'];
@@ -15,8 +15,15 @@ const CODECS_ENCODE = '_codecs.encode';
 /** Protocol 2 writes b'' as bytes() (Python 2 spelling __builtin__). Only the zero-argument call is emulated. */
 const EMPTY_BYTES = ['builtins.bytes', '__builtin__.bytes'];
 
+/**
+ * Data-only classes: Needle 2's run.load_checkpoint accepts the config as a pickled TransformerConfig
+ * instance as well as a dict. Pickle writes one as `cls () NEWOBJ {attrs} BUILD`; the only thing the
+ * emulation allows is exactly that, producing an inert PyRecord (the class is never imported or called).
+ */
+const DATA_CLASSES = ['needle.model.architecture.TransformerConfig'];
+
 export const ALLOWED_GLOBALS: ReadonlySet<string> = new Set([
-  ...RECONSTRUCT, ...FROMBUFFER, ...SCALAR, NDARRAY, DTYPE, ORDERED_DICT, CODECS_ENCODE, ...EMPTY_BYTES,
+  ...RECONSTRUCT, ...FROMBUFFER, ...SCALAR, NDARRAY, DTYPE, ORDERED_DICT, CODECS_ENCODE, ...EMPTY_BYTES, ...DATA_CLASSES,
 ]);
 
 /** Names from a hostile file may hold control characters: escape them for the message. */
@@ -223,12 +230,23 @@ export function buildObject(obj: PyValue, state: PyValue): PyValue {
     return obj.fill(makeArray('numpy.ndarray', asDType('numpy.ndarray state', dtype), asShape('numpy.ndarray state', shape), asBytes('numpy.ndarray state', raw), Boolean(fortran)));
   }
   if (obj instanceof Map && (state === null || (state instanceof Map && state.size === 0))) return obj; // OrderedDict, no attributes
+  if (obj instanceof PyRecord) {
+    if (obj.state) throw new PickleError(`BUILD on a ${obj.cls} instance that is already built`);
+    if (!(state instanceof Map)) throw new PickleError(`${obj.cls} state: expected an attribute dict, got ${typeName(state)} (slots state is not supported)`);
+    for (const k of state.keys()) if (typeof k !== 'string') throw new PickleError(`${obj.cls} state: attribute name ${String(k)} is not a str`);
+    obj.state = state;
+    return obj;
+  }
   throw new PickleError(`BUILD on ${typeName(obj)} is not allowed`);
 }
 
-/** NEWOBJ cls.__new__(cls, *args): only OrderedDict qualifies. */
+/** NEWOBJ cls.__new__(cls, *args): OrderedDict, and the data-only classes with no arguments. */
 export function newObject(cls: PyValue, args: PyValue): PyValue {
   if (cls instanceof PyGlobal && cls.qualified === ORDERED_DICT) return callGlobal(cls, args);
+  if (cls instanceof PyGlobal && DATA_CLASSES.includes(cls.qualified)) {
+    if (!(args instanceof PyTuple) || args.items.length) throw new PickleError(`NEWOBJ of ${cls.qualified}: only the no-argument form pickle writes is allowed, got ${args instanceof PyTuple ? `${args.items.length} arguments` : typeName(args)}`);
+    return new PyRecord(cls.qualified);
+  }
   throw new PickleError(`NEWOBJ of ${typeName(cls)} is not allowed`);
 }
 

@@ -7,7 +7,7 @@ export class PickleError extends Error {
 }
 
 export type PyKey = string | number | bigint | boolean | null;
-export type PyValue = PyKey | Uint8Array | PyTuple | PyValue[] | PyDict | PyGlobal | NumpyDType | NdArray;
+export type PyValue = PyKey | Uint8Array | PyTuple | PyValue[] | PyDict | PyGlobal | NumpyDType | NdArray | PyRecord;
 export type PyDict = Map<PyKey, PyValue>;
 
 /** A Python tuple (immutable; distinguished from a list). */
@@ -24,6 +24,16 @@ export class PyGlobal {
   get qualified(): string {
     return `${this.module}.${this.name}`;
   }
+}
+
+/**
+ * An instance of an allowlisted data-only class (a config dataclass), as NEWOBJ + BUILD leave it:
+ * the class name and the attribute dict of its BUILD state. Nothing of the class is ever run; the
+ * state is only ever read as data.
+ */
+export class PyRecord {
+  state: PyDict | null = null;
+  constructor(readonly cls: string) {}
 }
 
 /** numpy.dtype(descr) as rebuilt from a pickle; `byteorder` comes from its BUILD state. */
@@ -79,5 +89,6 @@ export function typeName(v: PyValue | undefined): string {
   if (v instanceof Map) return 'dict';
   if (v instanceof PyGlobal) return `global ${v.qualified}`;
   if (v instanceof NumpyDType) return 'numpy.dtype';
+  if (v instanceof PyRecord) return `${v.cls} instance`;
   return v.built ? 'numpy.ndarray' : 'unbuilt numpy.ndarray';
 }

@@ -5,7 +5,7 @@
 import { asKey, buildObject, callGlobal, newObject, resolveGlobal } from './pickle-numpy.ts';
 import { PickleError, PyTuple, typeName, type PyDict, type PyValue } from './pickle-values.ts';
 
-export { PickleError, PyTuple, NdArray, NumpyDType, PyGlobal, typeName } from './pickle-values.ts';
+export { PickleError, PyTuple, NdArray, NumpyDType, PyGlobal, PyRecord, typeName } from './pickle-values.ts';
 export type { PyDict, PyKey, PyValue } from './pickle-values.ts';
 export { ALLOWED_GLOBALS } from './pickle-numpy.ts';
 

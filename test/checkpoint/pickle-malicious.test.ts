@@ -4,6 +4,8 @@ import { resolve } from 'node:path';
 import fc from 'fast-check';
 import { PickleError, unpickle } from '../../src/checkpoint/pickle.ts';
 import { loadCheckpoint } from '../../src/needle/v1/checkpoint.ts';
+import { loadNeedle2Checkpoint } from '../../src/needle/v2/checkpoint.ts';
+import { loadLoraAdapter } from '../../src/needle/v2/lora.ts';
 
 const repoRoot = resolve(import.meta.dirname, '../..');
 const corpusDir = resolve(repoRoot, 'test/fixtures/malicious-pickles');
@@ -19,6 +21,10 @@ describe('malicious pickle corpus (tools/fixtures/make_malicious_pickles.py)', (
     for (const g of ['os.system', 'posix.system', 'nt.system', 'builtins.eval', 'builtins.exec', 'subprocess.Popen', 'builtins.getattr', 'numpy.load']) {
       expect(globals.has(g), g).toBe(true);
     }
+    // Needle 2's layouts and the one data-only class the allowlist admits (TransformerConfig).
+    for (const n of ['needle2_payload_in_run_p4', 'needle2_lora_scale_payload', 'needle2_payload_in_config_state', 'needle2_config_class_attribute', 'needle2_architecture_module_global']) {
+      expect(manifest.cases[n], n).toBeDefined();
+    }
   });
 
   it.each(cases)('%s is refused naming its global, and nothing runs', async (name, c) => {
@@ -28,6 +34,8 @@ describe('malicious pickle corpus (tools/fixtures/make_malicious_pickles.py)', (
     expect(() => unpickle(readFileSync(file))).toThrow(PickleError);
     expect(() => unpickle(readFileSync(file))).toThrow(expected);
     await expect(loadCheckpoint(file)).rejects.toThrow(expected);
+    await expect(loadNeedle2Checkpoint(file)).rejects.toThrow(expected);
+    await expect(loadLoraAdapter(file)).rejects.toThrow(expected);
     await new Promise((r) => setTimeout(r, 20)); // a spawned process would need a moment
     expect(existsSync(c.sentinel), `${name} created ${c.sentinel}`).toBe(false);
   });
@@ -38,6 +46,8 @@ describe('fuzz: mutated real checkpoints give a value or a clean PickleError', (
     resolve(repoRoot, '../shared/fixtures/needle-golden/tiny/checkpoint.pkl'),
     resolve(repoRoot, '../shared/fixtures/needle-golden/tiny/checkpoint.p5.np1.pkl'),
     resolve(repoRoot, 'test/fixtures/needle-pickles/dtypes.p2.pkl'),
+    resolve(repoRoot, 'test/fixtures/needle2/needle2-tiny-lora.pkl'),
+    resolve(repoRoot, 'test/fixtures/needle2/config-object.pkl'),
     resolve(repoRoot, 'test/fixtures/needle-pickles/dtypes.p5.pkl'),
     resolve(repoRoot, 'test/fixtures/needle-pickles/partial-config.pkl'),
   ].map((f) => new Uint8Array(readFileSync(f)));

@@ -1,29 +1,68 @@
-// `needle-bench convert <needle.pkl> --out <dir>`: pickle -> model.safetensors + config.json (+ tokenizer),
-// so users can leave pickle behind. `needle-bench inspect <checkpoint>`: tree, shapes, dtypes, count, config.
+// `needle-bench convert <checkpoint> --out <dir>`: pickle (or .cact) -> model.safetensors + config.json
+// (+ tokenizer), so users can leave pickle behind; Needle 2 checkpoints may have a LoRA adapter merged
+// on the way (--lora, as `needle build --lora`). `needle-bench inspect <checkpoint>`: tree, shapes,
+// dtypes, count, config. Both tell Needle v1 and Needle 2 apart by what the file holds.
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
-import type { NeedleCheckpoint } from '../../needle/v1/types.ts';
-import { configToJson, finishCheckpoint, findTokenizer, loadCheckpoint, parameterCount, readRawCheckpoint, writeConverted, type RawCheckpoint } from '../../needle/v1/checkpoint.ts';
-import { countParameters } from '../../needle/v1/config.ts';
+import { extname } from 'node:path';
+import type { Tensor } from '../../checkpoint/tensor.ts';
 import { numel } from '../../checkpoint/tensor.ts';
+import { readRawCheckpoint as readRawAny, type RawCheckpoint } from '../../checkpoint/raw.ts';
+import type { CheckpointSource } from '../../checkpoint/tree.ts';
+import { configToJson, finishCheckpoint, findTokenizer, parameterCount, writeConverted } from '../../needle/v1/checkpoint.ts';
+import { countParameters } from '../../needle/v1/config.ts';
+import { finishNeedle2Checkpoint, findNeedle2Tokenizer, isNeedle2, needle2ConfigToJson, NEEDLE2_PICKLE_NAMES, needle2ParameterCount, writeNeedle2Converted, type Needle2Checkpoint } from '../../needle/v2/checkpoint.ts';
+import { countParameters as countNeedle2Parameters } from '../../needle/v2/config.ts';
+import { loadCactCheckpoint } from '../../needle/v2/cact-checkpoint.ts';
+import { loadLoraAdapter, mergeLora } from '../../needle/v2/lora.ts';
 
 /** JSON that survives Python's big ints (as numbers when exact, else strings). */
 function toJson(v: unknown, indent?: number): string {
   return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? (Number.isSafeInteger(Number(x)) ? Number(x) : x.toString()) : x), indent);
 }
 
-function tensorList(params: NeedleCheckpoint['params']) {
+function tensorList(params: Map<string, Tensor>) {
   return [...params.entries()]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([name, t]) => ({ name, dtype: t.dtype, shape: t.shape, numel: numel(t.shape) }));
 }
 
-function describe(ckpt: NeedleCheckpoint) {
+interface Description {
+  model: 'needle-v1' | 'needle-2' | 'unresolved';
+  source: CheckpointSource;
+  parameters: number;
+  parameters_expected_by_config: number | null;
+  config: unknown;
+  extra_config_keys: string[];
+  tensors: ReturnType<typeof tensorList>;
+  warnings: string[];
+}
+
+const isCact = (path: string) => extname(path).toLowerCase() === '.cact';
+const readRaw = (path: string) => readRawAny(path, { pickleNames: ['needle.pkl', ...NEEDLE2_PICKLE_NAMES] });
+
+function describeNeedle2(ckpt: Needle2Checkpoint): Description {
   return {
+    model: 'needle-2',
+    source: ckpt.source,
+    parameters: needle2ParameterCount(ckpt),
+    parameters_expected_by_config: countNeedle2Parameters(ckpt.config, ['core', ...ckpt.groups]),
+    config: needle2ConfigToJson(ckpt.config),
+    extra_config_keys: Object.keys(ckpt.config.extra ?? {}),
+    tensors: tensorList(ckpt.params),
+    warnings: ckpt.warnings ?? [],
+  };
+}
+
+function describe(raw: RawCheckpoint): Description {
+  if (isNeedle2(raw)) return describeNeedle2(finishNeedle2Checkpoint(raw));
+  const ckpt = finishCheckpoint(raw);
+  return {
+    model: 'needle-v1',
     source: ckpt.source,
     parameters: parameterCount(ckpt),
-    parameters_expected_by_config: countParameters(ckpt.config) as number | null,
-    config: configToJson(ckpt.config) as unknown,
+    parameters_expected_by_config: countParameters(ckpt.config),
+    config: configToJson(ckpt.config),
     extra_config_keys: Object.keys(ckpt.config.extra ?? {}),
     tensors: tensorList(ckpt.params),
     warnings: ckpt.warnings ?? [],
@@ -31,10 +70,11 @@ function describe(ckpt: NeedleCheckpoint) {
 }
 
 /** --raw: what the file holds, without resolving the config or validating the tree. */
-function describeRaw(raw: RawCheckpoint): ReturnType<typeof describe> {
+function describeRaw(raw: RawCheckpoint): Description {
   let n = 0;
   for (const t of raw.params.values()) n += numel(t.shape);
   return {
+    model: 'unresolved',
     source: raw.source,
     parameters: n,
     parameters_expected_by_config: null,
@@ -45,8 +85,8 @@ function describeRaw(raw: RawCheckpoint): ReturnType<typeof describe> {
   };
 }
 
-function printTree(info: ReturnType<typeof describe>): void {
-  console.log(`${info.source.path}  (${info.source.format}, sha256 ${info.source.sha256})`);
+function printTree(info: Description): void {
+  console.log(`${info.source.path}  (${info.model}, ${info.source.format}, sha256 ${info.source.sha256})`);
   let previous: string[] = [];
   for (const t of info.tensors) {
     const parts = t.name.split('/');
@@ -63,15 +103,33 @@ function printTree(info: ReturnType<typeof describe>): void {
   for (const w of info.warnings) console.log(`warning: ${w}`);
 }
 
+async function convertNeedle2(ckpt: Needle2Checkpoint, checkpoint: string, opts: { out: string; tokenizer?: string; lora?: string }): Promise<void> {
+  if (opts.lora) ckpt = mergeLora(ckpt, await loadLoraAdapter(opts.lora));
+  for (const w of ckpt.warnings ?? []) console.warn(`warning: ${w}`);
+  const tokenizer = opts.tokenizer ?? findNeedle2Tokenizer(checkpoint);
+  const res = await writeNeedle2Converted(ckpt, opts.out, tokenizer);
+  console.log(`${checkpoint} (Needle 2, sha256 ${ckpt.source.sha256.slice(0, 12)}…): ${needle2ParameterCount(ckpt).toLocaleString('en-US')} parameters, ${ckpt.params.size} tensors${opts.lora ? `, LoRA ${opts.lora} merged` : ''}`);
+  console.log(`  → ${res.weights} (sha256 ${res.sha256.slice(0, 12)}…)`);
+  console.log(`  → ${res.config}`);
+  console.log(!res.tokenizer ? '  (no tokenizer: pass --tokenizer <file.model> to include one)'
+    : res.tokenizer === tokenizer ? `  → ${res.tokenizer} (already there)` : `  → ${res.tokenizer} (from ${tokenizer})`);
+}
+
 export function register(program: Command): void {
   program
     .command('convert <checkpoint>')
-    .description('Convert a Needle checkpoint (needle.pkl) into model.safetensors + config.json (+ tokenizer.model)')
+    .description('Convert a Needle checkpoint (needle.pkl, needle2.pkl, or a Needle 2 .cact, dequantized) into model.safetensors + config.json (+ tokenizer.model)')
     .requiredOption('--out <dir>', 'output directory')
-    .option('--tokenizer <file.model>', 'SentencePiece model to copy (default: tokenizer/needle.model beside the checkpoint, if present)')
-    .action(async (checkpoint: string, opts: { out: string; tokenizer?: string }) => {
+    .option('--tokenizer <file.model>', 'SentencePiece model to copy (default: the tokenizer beside the checkpoint, if present)')
+    .option('--lora <adapter.pkl>', 'Needle 2 only: merge a `needle finetune` LoRA adapter first, as `needle build --lora` does')
+    .action(async (checkpoint: string, opts: { out: string; tokenizer?: string; lora?: string }) => {
       if (opts.tokenizer && !existsSync(opts.tokenizer)) throw new Error(`--tokenizer ${opts.tokenizer}: no such file`);
-      const ckpt = await loadCheckpoint(checkpoint);
+      if (opts.lora && !existsSync(opts.lora)) throw new Error(`--lora ${opts.lora}: no such file`);
+      if (isCact(checkpoint)) return convertNeedle2(await loadCactCheckpoint(checkpoint), checkpoint, opts);
+      const raw = await readRaw(checkpoint);
+      if (isNeedle2(raw)) return convertNeedle2(finishNeedle2Checkpoint(raw), checkpoint, opts);
+      if (opts.lora) throw new Error(`--lora: ${checkpoint} is a Needle v1 checkpoint; LoRA adapters are Needle 2's (needle finetune)`);
+      const ckpt = finishCheckpoint(raw);
       for (const w of ckpt.warnings ?? []) console.warn(`warning: ${w}`);
       const tokenizer = opts.tokenizer ?? findTokenizer(checkpoint);
       const res = await writeConverted(ckpt, opts.out, tokenizer);
@@ -84,18 +142,21 @@ export function register(program: Command): void {
 
   program
     .command('inspect <checkpoint>')
-    .description('Print a Needle checkpoint\'s parameter tree, shapes, dtypes, parameter count and config (.pkl, .safetensors or a converted dir)')
+    .description('Print a Needle checkpoint\'s parameter tree, shapes, dtypes, parameter count and config (.pkl, .safetensors, a converted dir, or a Needle 2 .cact)')
     .option('--json', 'print JSON')
     .option('--raw', 'list what the file holds without resolving the config or validating the tree (for broken or foreign checkpoints)')
     .action(async (checkpoint: string, opts: { json?: boolean; raw?: boolean }) => {
-      const raw = await readRawCheckpoint(checkpoint);
-      let info: ReturnType<typeof describe>;
-      if (opts.raw) info = describeRaw(raw);
+      let info: Description;
+      if (isCact(checkpoint)) info = describeNeedle2(await loadCactCheckpoint(checkpoint));
       else {
-        try {
-          info = describe(finishCheckpoint(raw));
-        } catch (e) {
-          throw new Error(`${(e as Error).message}\n(needle-bench inspect --raw ${checkpoint} lists the tensors anyway)`);
+        const raw = await readRaw(checkpoint);
+        if (opts.raw) info = describeRaw(raw);
+        else {
+          try {
+            info = describe(raw);
+          } catch (e) {
+            throw new Error(`${(e as Error).message}\n(needle-bench inspect --raw ${checkpoint} lists the tensors anyway)`);
+          }
         }
       }
       if (opts.json) console.log(toJson(info, 2));

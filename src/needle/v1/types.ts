@@ -1,5 +1,6 @@
 // Needle v1's checkpoint as the runtime sees it, whatever file it came from (pickle or safetensors).
 import type { Tensor } from '../../checkpoint/tensor.ts';
+import type { CheckpointSource } from '../../checkpoint/tree.ts';
 
 /** TransformerConfig fields of cactus-compute/needle (defaults applied for missing keys). */
 export interface NeedleConfig {
@@ -22,7 +23,7 @@ export interface NeedleCheckpoint {
   config: NeedleConfig;
   params: Map<string, Tensor>;
   /** Where it came from and its sha256. */
-  source: { path: string; format: 'pickle' | 'safetensors' | 'synthetic'; sha256: string };
+  source: CheckpointSource;
   /** Non-fatal findings of the loader, e.g. parameters the config does not explain (kept, unused). */
   warnings?: string[];
 }

@@ -1,0 +1,118 @@
+// Runs the Needle 2 ONNX graph (export.ts) for one sequence: keeps the KV cache and the token
+// history, and computes the host-side inputs — positions, the sliding-window/sink attention bias, the
+// engram hash rows and their validity — exactly as the reference decoder (reference.ts) defines them.
+import * as ort from 'onnxruntime-node';
+import { ENGRAM_CONV_TAPS, engramGeometry, headDim } from './config.ts';
+import { buildNeedle2Graph, MASKED, type Needle2ExportOptions } from './export.ts';
+import { engramIndices } from './reference.ts';
+import type { Needle2Weights } from './weights.ts';
+
+export interface OnnxDecoderOptions {
+  window?: number;
+  sinkLen?: number;
+}
+
+/** The exported graph in an onnxruntime session; one per weights, any number of decoders on it. */
+export class Needle2OnnxModel {
+  private constructor(
+    readonly weights: Needle2Weights,
+    readonly session: ort.InferenceSession,
+  ) {}
+
+  /** Export the graph from the weights and open a session on it (in memory). */
+  static async create(weights: Needle2Weights, opts: { threads?: number } & Needle2ExportOptions = {}): Promise<Needle2OnnxModel> {
+    const model = buildNeedle2Graph(weights, opts).encode();
+    const session = await ort.InferenceSession.create(model, {
+      graphOptimizationLevel: 'all',
+      executionMode: 'sequential',
+      interOpNumThreads: 1,
+      ...(opts.threads ? { intraOpNumThreads: opts.threads } : {}),
+    });
+    return new Needle2OnnxModel(weights, session);
+  }
+
+  decoder(opts: OnnxDecoderOptions = {}): Needle2OnnxDecoder {
+    return new Needle2OnnxDecoder(this.weights, this.session, opts.window ?? 0, opts.sinkLen ?? 0);
+  }
+
+  async release(): Promise<void> {
+    await this.session.release();
+  }
+}
+
+/** One sequence on a Needle2OnnxModel: its KV cache and token history. */
+export class Needle2OnnxDecoder {
+  readonly history: number[] = [];
+  private past: Record<string, ort.Tensor> = {};
+
+  constructor(
+    readonly weights: Needle2Weights,
+    private readonly session: ort.InferenceSession,
+    readonly window: number,
+    readonly sinkLen: number,
+  ) {
+    const c = weights.config;
+    const hd = headDim(c);
+    for (let l = 0; l < c.num_layers; l++) {
+      this.past[`past_key_${l}`] = new ort.Tensor('float32', new Float32Array(0), [c.num_kv_heads, 0, hd]);
+      this.past[`past_value_${l}`] = new ort.Tensor('float32', new Float32Array(0), [c.num_kv_heads, 0, hd]);
+    }
+  }
+
+  get position(): number {
+    return this.history.length;
+  }
+
+  private visible(q: number, k: number): boolean {
+    if (k > q) return false;
+    return !this.window || q - k < this.window || k < this.sinkLen;
+  }
+
+  /** Feed tokens (prompt or one generated token); returns the logits at each new position. */
+  async feed(tokens: number[]): Promise<Float32Array[]> {
+    const c = this.weights.config;
+    for (const t of tokens) if (!Number.isInteger(t) || t < 0 || t >= c.vocab_size) throw new RangeError(`Needle 2 decoder: token ${t} is outside the vocabulary (${c.vocab_size})`);
+    const P = this.position;
+    const S = tokens.length;
+    const T = P + S;
+    if (T > c.max_seq_len) throw new RangeError(`Needle 2 decoder: ${T} positions exceed max_seq_len ${c.max_seq_len}`);
+    this.history.push(...tokens);
+    const bias = new Float32Array(S * T);
+    for (let s = 0; s < S; s++) for (let k = 0; k < T; k++) if (!this.visible(P + s, k)) bias[s * T + k] = MASKED;
+    const feeds: Record<string, ort.Tensor> = {
+      input_ids: new ort.Tensor('int64', BigInt64Array.from(tokens.map(BigInt)), [S]),
+      position_ids: new ort.Tensor('int64', BigInt64Array.from({ length: S }, (_, i) => BigInt(P + i)), [S]),
+      attn_bias: new ort.Tensor('float32', bias, [S, T]),
+      ...this.past,
+    };
+    if (c.engram_layers.length) {
+      const eg = engramGeometry(c);
+      const dil = Math.max(...eg.orders);
+      const W = ENGRAM_CONV_TAPS * dil;
+      const rows = new BigInt64Array((W + S) * eg.tables);
+      const ok = new Float32Array((W + S) * eg.tables);
+      for (let r = 0; r < W + S; r++) {
+        const t = P - W + r;
+        if (t < 0) continue;
+        const idx = engramIndices(this.history, t, eg.orders, eg.heads, c.engram_slots);
+        for (let ti = 0; ti < eg.tables; ti++) {
+          rows[r * eg.tables + ti] = BigInt(ti * c.engram_slots + idx[ti]);
+          ok[r * eg.tables + ti] = t - (eg.orders[Math.floor(ti / eg.heads)] - 1) >= 0 ? 1 : 0;
+        }
+      }
+      const tapOk = new Float32Array(ENGRAM_CONV_TAPS * S);
+      for (let j = 0; j < ENGRAM_CONV_TAPS; j++) for (let s = 0; s < S; s++) tapOk[j * S + s] = P + s - j * dil >= 0 ? 1 : 0;
+      feeds.engram_idx = new ort.Tensor('int64', rows, [W + S, eg.tables]);
+      feeds.engram_ok = new ort.Tensor('float32', ok, [W + S, eg.tables]);
+      feeds.tap_ok = new ort.Tensor('float32', tapOk, [ENGRAM_CONV_TAPS, S, 1]);
+    }
+    const out = await this.session.run(feeds);
+    for (let l = 0; l < c.num_layers; l++) {
+      this.past[`past_key_${l}`] = out[`present_key_${l}`];
+      this.past[`past_value_${l}`] = out[`present_value_${l}`];
+    }
+    const logits = out.logits.data as Float32Array;
+    const V = c.vocab_size;
+    return Array.from({ length: S }, (_, s) => logits.slice(s * V, (s + 1) * V));
+  }
+}
