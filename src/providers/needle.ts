@@ -12,7 +12,7 @@ import { findTokenizer, TOKENIZER_NAMES } from '../needle/tokenizer-files.ts';
 import { encoderInput, NEEDLE_IDS, toFlatTool } from '../needle/prompt.ts';
 import type { SuiteCase } from '../suite/types.ts';
 import { ModelNotPresentError } from './not-present.ts';
-import type { Generation, ModelProvenance, Provider, ProviderFactory, ProviderOptions } from './types.ts';
+import type { ForcedDecoding, ForcedRun, Generation, ModelProvenance, Provider, ProviderFactory, ProviderOptions } from './types.ts';
 
 type Precision = 'fp32' | 'int8' | 'int4';
 
@@ -54,7 +54,7 @@ function settingsFrom(entry: ModelEntry | undefined, options: ProviderOptions): 
   };
 }
 
-export class NeedleProvider implements Provider {
+export class NeedleProvider implements Provider, ForcedDecoding {
   readonly dialect = 'needle';
   private engine?: import('../needle/engine.ts').NeedleEngine;
   private tokenizer?: import('../needle/tokenizer/index.ts').SentencePieceTokenizer;
@@ -114,6 +114,15 @@ export class NeedleProvider implements Provider {
   }
 
   async generate(testCase: SuiteCase): Promise<Generation> {
+    return this.run(testCase, this.settings.maxNewTokens, false);
+  }
+
+  async forcedCase(testCase: SuiteCase, answer: string): Promise<Generation> {
+    if (!this.tokenizer) throw new Error('needle provider: forcedCase() before load()');
+    return this.run(testCase, this.tokenizer.encode(answer).length + 1, true);
+  }
+
+  private async run(testCase: SuiteCase, maxNewTokens: number, ignoreEos: boolean): Promise<Generation> {
     if (!this.engine || !this.tokenizer) throw new Error('needle provider: generate() before load()');
     const t0 = performance.now();
     const tok = this.tokenizer;
@@ -134,8 +143,9 @@ export class NeedleProvider implements Provider {
         )
       : undefined;
     const out = await this.engine.generate(input.ids, {
-      maxLen: this.settings.maxNewTokens + 1,
+      maxLen: maxNewTokens + 1,
       eos: NEEDLE_IDS.eos,
+      ignoreEos,
       start: NEEDLE_IDS.eos,
       // The engine hands over the prefix; the token chosen at the previous step is its last id.
       logitsProcessor: constraint
@@ -145,7 +155,7 @@ export class NeedleProvider implements Provider {
           }
         : undefined,
     });
-    if (out.stoppedBy === 'max_len') warnings.push(`stopped at the ${this.settings.maxNewTokens}-token cap without EOS`);
+    if (out.stoppedBy === 'max_len' && !ignoreEos) warnings.push(`stopped at the ${maxNewTokens}-token cap without EOS`);
     return {
       raw: tok.decode(out.ids),
       promptTokens: input.ids.length,
@@ -165,6 +175,30 @@ export class NeedleProvider implements Provider {
         ...(warnings.length ? { warnings } : {}),
       },
     };
+  }
+
+  /** The loaded engine's dimensions (for bytes-per-step accounting). */
+  get dims(): import('../needle/export-weights.ts').SanDims {
+    if (!this.engine) throw new Error('needle provider: dims before load()');
+    return this.engine.dims;
+  }
+
+  /** Encoder over `promptTokens` synthetic ids, then `steps` decoder steps from [EOS], EOS ignored. */
+  async forcedRun(promptTokens: number, steps: number): Promise<ForcedRun> {
+    if (!this.engine) throw new Error('needle provider: forcedRun() before load()');
+    const { argmax } = await import('../needle/engine.ts');
+    const vocab = this.engine.dims.vocab;
+    const prompt = Array.from({ length: promptTokens }, (_, i) => 6 + ((i * 7919 + 13) % (vocab - 6)));
+    const t0 = performance.now();
+    const state = await this.engine.encode(prompt);
+    const prefillMs = performance.now() - t0;
+    const times: number[] = [];
+    let token: number = NEEDLE_IDS.eos;
+    for (let step = 0; step < steps; step++) {
+      token = argmax(await this.engine.step(state, token));
+      times.push(performance.now());
+    }
+    return { prefillMs, firstTokenMs: times[0] - t0, stepMs: times.slice(1).map((t, i) => t - times[i]), totalMs: performance.now() - t0 };
   }
 
   async dispose(): Promise<void> {
