@@ -27,7 +27,7 @@ export function compareMarkdown(res: CompareResult): string {
     const c = r.cases;
     const caseCells = hasCases ? ` ${c ? `${fmt(c.latency_ms.median)} / ${fmt(c.latency_ms.p90)}` : ''} | ${c ? `${fmt(c.prompt_tokens.median)} (${fmt(c.prompt_tokens.min)}–${fmt(c.prompt_tokens.max)})` : ''} | ${c ? fmt(c.output_tokens.median) : ''} |` : '';
     lines.push(
-      `| ${r.id} | ${weightsCell(r)} | ${r.dtype} | ${fmt((r.parameter_count ?? 0) / 1e6, 1)}M | ${mb(r.file_bytes)} | ${fmt(r.memory?.peak_rss_mb ?? r.memory?.in_process_rss_delta_mb)} | ${fmt((r.load_ms ?? 0) / 1000, 1)} | ${med(r.prefill_tok_s)} | ${med(r.decode_tok_s, 1)} | ${med(r.ttft_ms)} | ${med(r.tpot_ms, 1)} | ${r.roofline ? `${fmt(r.roofline.decode_tok_s_bound, 1)} (${fmt(r.roofline.share_reached * 100)}%)` : ''} |${caseCells}`,
+      `| ${r.id} | ${weightsCell(r)} | ${r.dtype} | ${fmt((r.parameter_count ?? 0) / 1e6, 1)}M | ${mb(r.file_bytes)} | ${r.memory?.peak_rss_mb !== undefined ? fmt(r.memory.peak_rss_mb) : `Δ${fmt(r.memory?.in_process_rss_delta_mb)} (in process)`} | ${fmt((r.load_ms ?? 0) / 1000, 1)} | ${med(r.prefill_tok_s)} | ${med(r.decode_tok_s, 1)} | ${med(r.ttft_ms)} | ${med(r.tpot_ms, 1)} | ${r.roofline ? `${fmt(r.roofline.decode_tok_s_bound, 1)} (${fmt(r.roofline.share_reached * 100)}%)` : ''} |${caseCells}`,
     );
   }
   for (const [ref, byModel] of Object.entries(res.ratios)) {

@@ -73,6 +73,7 @@ interface ProfileFlags {
   precisions: MatrixVariant[];
   threadCounts: number[];
   out?: string;
+  md?: string;
 }
 
 async function checkpointFor(f: ProfileFlags): Promise<NeedleCheckpoint> {
@@ -115,7 +116,12 @@ async function sideBySide(f: ProfileFlags): Promise<void> {
     mkdirSync(dirname(f.out), { recursive: true });
     writeFileSync(f.out, JSON.stringify(result, null, 2));
   }
-  console.log(f.json ? JSON.stringify(result) : compareMarkdown(result));
+  const md = compareMarkdown(result);
+  if (f.md) {
+    mkdirSync(dirname(f.md), { recursive: true });
+    writeFileSync(f.md, md + '\n');
+  }
+  console.log(f.json ? JSON.stringify(result) : md);
   if (result.models.every((m) => m.status !== 'ok')) process.exitCode = 1;
 }
 
@@ -153,7 +159,8 @@ export function register(program: Command): void {
     .option('--prompts <list>', 'matrix prompt lengths', intList('--prompts'), [128, 512, 1024])
     .option('--precisions <list>', 'matrix precisions: fp32,int8,int4 and int8+ql/int4+ql (output layer quantized too)', variantList, PRECISIONS.map((p) => parseVariant(p)))
     .option('--thread-counts <list>', 'matrix thread counts', intList('--thread-counts'), [1, 2])
-    .option('--out <file>', 'matrix: also write all rows as JSON here')
+    .option('--out <file>', 'matrix / side by side: also write the JSON here')
+    .option('--md <file>', 'side by side: also write the markdown table here')
     .action(async (f: ProfileFlags) => {
       f.model ??= ['needle'];
       if (f.model.length > 1 || f.model[0] !== 'needle' || f.suite) return sideBySide(f);

@@ -216,6 +216,7 @@ export function rmsNorm(g: GraphBuilder, x: Value, gamma: Float32Array, eps: num
 /** x [.., in] · W [in, out] (MatMulNBits for a q4 graph; `weights` keeps the float kernel). */
 export function linear(g: GraphBuilder, x: Value, w: Float32Array, inDim: number, outDim: number, name: string): Value {
   if (!quantized.has(g)) return op.matMul(g, x, param(g, name, w, [inDim, outDim]));
+  if (inDim % 32 !== 0) throw new Error(`${name}: q4 (MatMulNBits, block 32) needs an input size that is a multiple of 32, got ${inDim}`);
   const blocks = inDim / 32;
   if (synthetic.has(g)) {
     // Random codes (zero point 8 ⇒ values (u − 8)·scale with std ≈ 4.6·scale) at the kernel's rms.
