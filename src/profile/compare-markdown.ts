@@ -43,7 +43,7 @@ export function compareMarkdown(res: CompareResult): string {
       (hasCases
         ? ` Cases: the first ${s.cases} of ${s.suite}, each model in its own prompt format, ${s.caseOutput === 'expected' ? "generating exactly its expected answer's tokens in its own dialect + 1 end token (synthetic weights cannot say when to stop)" : `stopping at its own end tokens or ${s.caseMaxNewTokens} new tokens`}, round-robin.`
         : ''),
-    `GEMV bandwidth ${fmt(k.before.gemvGBs, 1)} GB/s before, ${fmt(k.after.gemvGBs, 1)} GB/s after (bound uses the mean). Load average ${res.load_average.before[0]} → ${res.load_average.after[0]}. Wall time ${fmt(res.wall_s, 0)} s. Synthetic cache: ${mb(res.synthetic_cache_bytes)} MB.`,
+    `GEMV bandwidth ${fmt(k.before.gemvGBs, 1)} GB/s before, ${fmt(k.after.gemvGBs, 1)} GB/s after (bound uses the mean). Load average ${res.load_average.before[0]} → ${res.load_average.after[0]}. Wall time ${fmt(res.wall_s, 0)} s. Synthetic cache: ${mb(res.synthetic_cache_bytes)} MB for these models${res.synthetic_dir_bytes ? `, ${mb(res.synthetic_dir_bytes)} MB under ${res.settings.cache_root} in all (with Needle's exported ONNX)` : ''}.`,
     'Peak RSS: a child process per model (load + one short forced run). "synthetic (speed only)": random weights at the true size — no accuracy. Token counts of synthetic tokenizers are those tokenizers\' (see each model\'s `tokenizer.note` in the JSON).',
   );
   return lines.join('\n');

@@ -23,7 +23,8 @@ import type { SuiteCase } from '../suite/types.ts';
 import { spread, quantileSorted } from '../stats/percentiles.ts';
 import { measureKernelRates, type KernelRates } from './roofline.ts';
 import { prepareSubject, type PrepareOptions, type Subject } from './subjects.ts';
-import type { BuildProgress } from './synthetic/baseline-folder.ts';
+import { directoryBytes, type BuildProgress } from './synthetic/baseline-folder.ts';
+import { existsSync } from 'node:fs';
 
 export interface CompareOptions {
   models: string[];
@@ -136,7 +137,10 @@ export interface CompareResult {
   models: ModelRow[];
   /** ratios[reference][model]: model ÷ reference for each figure (latency, RSS, size: > 1 = bigger). */
   ratios: Record<string, Record<string, Ratios>>;
+  /** Disk of the profiled models' synthetic folders. */
   synthetic_cache_bytes: number;
+  /** Everything under <cache>/synthetic after the run (incl. Needle's exported ONNX graphs). */
+  synthetic_dir_bytes: number;
   wall_s: number;
   timestamp: string;
 }
@@ -325,6 +329,7 @@ export async function compareModels(o: CompareOptions): Promise<CompareResult> {
     models: rows,
     ratios,
     synthetic_cache_bytes: cacheBytes,
+    synthetic_dir_bytes: existsSync(join(cacheRoot, 'synthetic')) ? directoryBytes(join(cacheRoot, 'synthetic')) : 0,
     wall_s: Math.round((performance.now() - t0) / 100) / 10,
     timestamp: new Date().toISOString(),
   };

@@ -42,6 +42,17 @@ export function directoryBytes(dir: string): number {
   return n;
 }
 
+/**
+ * Removes `<id>@<other hash>` folders beside the one just written: a config change leaves one
+ * folder per model on disk, not one per config ever built. In-progress `.partial-<pid>` folders of
+ * other processes are left alone.
+ */
+export function pruneOtherConfigs(syntheticDir: string, id: string, keep: string): void {
+  for (const name of readdirSync(syntheticDir)) {
+    if (name.startsWith(`${id}@`) && !name.includes('.partial-') && join(syntheticDir, name) !== keep) rmSync(join(syntheticDir, name), { recursive: true, force: true });
+  }
+}
+
 export interface SyntheticFolder {
   id: string;
   /** `<cache>/synthetic/<id>@<hash>`: what the cache holds for this model. */
@@ -130,6 +141,7 @@ export async function ensureSyntheticBaseline(
     writeFileSync(join(tmpRoot, MARKER), JSON.stringify(folder, null, 2));
     rmSync(root, { recursive: true, force: true });
     renameSync(tmpRoot, root);
+    pruneOtherConfigs(join(o.cacheRoot, 'synthetic'), spec.registryId, root);
     return { ...(folder as Omit<SyntheticFolder, 'root' | 'dir' | 'reused'>), root, dir: join(root, 'model'), reused: false };
   } catch (e) {
     rmSync(tmpRoot, { recursive: true, force: true });

@@ -16,7 +16,7 @@ import { syntheticCheckpoint } from '../../needle/synthetic.ts';
 import type { NeedleConfig } from '../../needle/types.ts';
 import { loadSentencePiece } from '../../needle/tokenizer/index.ts';
 import { REPO_ROOT } from '../../models/registry.ts';
-import { directoryBytes, MARKER, type SyntheticFolder } from './baseline-folder.ts';
+import { directoryBytes, MARKER, pruneOtherConfigs, type SyntheticFolder } from './baseline-folder.ts';
 
 const FORMAT = 1;
 export const NEEDLE_TINY_TOKENIZER = join(REPO_ROOT, 'models/needle-tiny/tokenizer/needle.model');
@@ -88,6 +88,7 @@ export async function ensureSyntheticNeedle(o: { cacheRoot: string; seed?: numbe
     writeFileSync(join(tmpRoot, MARKER), JSON.stringify(folder, null, 2));
     rmSync(root, { recursive: true, force: true });
     renameSync(tmpRoot, root);
+    pruneOtherConfigs(join(o.cacheRoot, 'synthetic'), 'needle', root);
     return { ...folder, root, dir: join(root, 'model'), reused: false };
   } catch (e) {
     rmSync(tmpRoot, { recursive: true, force: true });
