@@ -152,7 +152,7 @@ export const DEFINITIONS: Record<string, string> = {
   tpot_ms: 'median interval between consecutive tokens after the first',
   case_latency: "wall time of the provider's generate() on a suite case in the model's own prompt format; output length per settings.caseOutput (expected: the expected answer's tokens in the model's own dialect + 1 end token; own-stop: own end tokens, at most caseMaxNewTokens)",
   roofline: 'decode bound = bytes one step reads (every weight incl. the tied fp32 output layer, plus KV cache at mid-run) ÷ fp32 GEMV bandwidth measured in this run',
-  memory: 'peak_rss_mb: peak RSS of a child process that loads only this model and runs one short forced generation; in_process_rss_delta_mb: RSS growth of this process when the model was loaded',
+  memory: "peak_rss_mb: VmHWM (peak RSS of its own address space) of a child process that loads only this model and runs one short forced generation, probed before the parent loads any model; in_process_rss_delta_mb: RSS growth of this process when the model was loaded",
 };
 
 const PROBE = fileURLToPath(new URL('./load-probe.ts', import.meta.url));
@@ -205,6 +205,8 @@ export async function compareModels(o: CompareOptions): Promise<CompareResult> {
   const ratesBefore = await measureKernelRates(o.threads);
   const rows: ModelRow[] = [];
   const live: Live[] = [];
+  // 1. Build (or reuse) every model's files.
+  const prepared: { subject: Subject; row: ModelRow }[] = [];
   for (const id of o.models) {
     const row: ModelRow = { id, status: 'ok' };
     rows.push(row);
@@ -230,14 +232,24 @@ export async function compareModels(o: CompareOptions): Promise<CompareResult> {
       tokenizer: { kind: subject.weights === 'real' ? 'real' : f.tokenizer.kind, note: f.tokenizer.note, vocab: f.tokenizer.vocab },
     } satisfies Partial<ModelRow>);
     o.log(`${id}: ${f.reused ? 'reusing' : 'wrote'} ${f.root} (${(f.diskBytes / 1e6).toFixed(0)} MB${f.reused ? '' : `, ${(f.buildMs / 1000).toFixed(1)} s`})`);
-    let probe: Record<string, number> | undefined;
-    if (o.rssProbe) {
+    prepared.push({ subject, row });
+  }
+  // 2. Memory, one child process per model, while this process holds no model yet.
+  const probes = new Map<string, Record<string, number>>();
+  if (o.rssProbe) {
+    for (const { subject, row } of prepared) {
       try {
-        probe = probeMemory(subject);
+        probes.set(row.id, probeMemory(subject));
+        o.log(`${row.id}: peak RSS ${probes.get(row.id)!.peak_rss_mb} MB alone (child process)`);
       } catch (e) {
-        o.log(`${id}: memory probe failed (${e instanceof Error ? e.message : e}); in-process RSS delta only`);
+        o.log(`${row.id}: memory probe failed (${e instanceof Error ? e.message : e}); in-process RSS delta only`);
       }
     }
+  }
+  // 3. Load every model in this process.
+  for (const { subject, row } of prepared) {
+    const id = row.id;
+    const probe = probes.get(id);
     try {
       const rssBefore = process.memoryUsage().rss;
       const tl = performance.now();
@@ -247,7 +259,7 @@ export async function compareModels(o: CompareOptions): Promise<CompareResult> {
       row.memory = probe
         ? { method: 'child process per model', peak_rss_mb: probe.peak_rss_mb, rss_after_load_mb: probe.rss_after_load_mb, rss_before_load_mb: probe.rss_before_load_mb, load_delta_mb: Math.round((probe.rss_after_load_mb - probe.rss_before_load_mb) * 10) / 10, probe_load_ms: probe.load_ms, in_process_rss_delta_mb: delta }
         : { method: 'in-process RSS delta only', in_process_rss_delta_mb: delta };
-      o.log(`${id}: loaded in ${(row.load_ms / 1000).toFixed(1)} s${probe ? `, peak RSS ${probe.peak_rss_mb} MB alone` : ''}`);
+      o.log(`${id}: loaded in ${(row.load_ms / 1000).toFixed(1)} s`);
     } catch (e) {
       fail(row, 'load', e);
       o.log(`${id}: failed to load: ${row.error}`);
