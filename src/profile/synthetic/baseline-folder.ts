@@ -13,11 +13,11 @@ import { join } from 'node:path';
 import type { InitializerInfo } from '../../onnx/builder.ts';
 import { ExternalDataFile } from '../../onnx/external-data.ts';
 import { CHAT_TEMPLATE_DIR, TINY_CORPUS_EXTRA, TINY_FAMILIES, writeFolderFiles } from '../../onnx/architectures/tiny-models.ts';
-import { buildTinyTokenizer } from '../../onnx/architectures/tiny-tokenizer.ts';
+import { buildTinyTokenizer, type TinyTokenizer } from '../../onnx/architectures/tiny-tokenizer.ts';
 import { buildFamily, parameterCount, type TrueSizeSpec } from './true-size.ts';
 
 /** Bump when the folder's content would change for the same config (builder, tokenizer, layout). */
-const FORMAT = 1;
+const FORMAT = 2;
 export const SYNTHETIC_TOKENIZER_MERGES = 1500;
 export const MARKER = 'synthetic.json';
 
@@ -51,6 +51,18 @@ export function pruneOtherConfigs(syntheticDir: string, id: string, keep: string
   for (const name of readdirSync(syntheticDir)) {
     if (name.startsWith(`${id}@`) && !name.includes('.partial-') && join(syntheticDir, name) !== keep) rmSync(join(syntheticDir, name), { recursive: true, force: true });
   }
+}
+
+/**
+ * Fills the tokenizer's vocabulary with `<unused_N>` pieces up to the model's vocabulary (no merge
+ * ever produces them), so every id a random model emits decodes — as with the real tokenizer, whose
+ * size is the model's.
+ */
+export function padVocabulary(tok: TinyTokenizer, vocab: number): TinyTokenizer {
+  if (tok.vocabSize > vocab) throw new Error(`synthetic tokenizer has ${tok.vocabSize} tokens, more than the model's vocabulary ${vocab}`);
+  const model = tok.json.model as { vocab: Record<string, number> };
+  for (let id = tok.vocabSize; id < vocab; id++) model.vocab[`<unused_${id}>`] = id;
+  return { ...tok, vocabSize: vocab };
 }
 
 export interface SyntheticFolder {
@@ -109,7 +121,9 @@ export async function ensureSyntheticBaseline(
   rmSync(tmpRoot, { recursive: true, force: true });
   mkdirSync(join(tmp, 'onnx'), { recursive: true });
   try {
-    const tok = buildTinyTokenizer(chatTemplate + TINY_CORPUS_EXTRA + corpus, family.added, SYNTHETIC_TOKENIZER_MERGES, family.tokenizerStyle);
+    const trained = buildTinyTokenizer(chatTemplate + TINY_CORPUS_EXTRA + corpus, family.added, SYNTHETIC_TOKENIZER_MERGES, family.tokenizerStyle);
+    const pieces = trained.vocabSize;
+    const tok = padVocabulary(trained, (spec.arch.dims as { vocab: number }).vocab);
     const expected = expectedDataBytes(spec);
     const data = new ExternalDataFile(join(tmp, 'onnx', 'model_q4.onnx_data'), (done) => o.onProgress?.(done, expected));
     let model;
@@ -134,7 +148,8 @@ export async function ensureSyntheticBaseline(
         kind: 'synthetic-bpe',
         merges: SYNTHETIC_TOKENIZER_MERGES,
         vocab: tok.vocabSize,
-        note: `synthetic ${family.tokenizerStyle} BPE (${SYNTHETIC_TOKENIZER_MERGES} merges on the ${family.template} template and BFCL prompts it renders) with the family's real special tokens; the real tokenizer is not shipped, so token counts are this tokenizer's`,
+        pieces,
+        note: `synthetic ${family.tokenizerStyle} BPE (${pieces} trained pieces padded with unused ones to the model's ${tok.vocabSize}; ${SYNTHETIC_TOKENIZER_MERGES} merges on the ${family.template} template and BFCL prompts it renders) with the family's real special tokens; the real tokenizer is not shipped, so token counts are this tokenizer's`,
       },
     };
     folder.diskBytes = directoryBytes(tmp);
