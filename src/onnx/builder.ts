@@ -1,6 +1,7 @@
 // A small typed ONNX graph builder: named values, initializers, nodes, inputs/outputs, then
 // `encode()` to protobuf bytes that onnxruntime loads. Generic on purpose (Needle's SAN today, tiny
 // baseline decoders later); op-specific helpers live in ops.ts.
+import type { InitializerSink } from './external-data.ts';
 import { DataType, encodeModel, type AttributeValue, type Dim, type NodeProto, type TensorProto, type ValueInfoProto } from './proto.ts';
 
 export { DataType } from './proto.ts';
@@ -31,7 +32,19 @@ export interface BuilderOptions {
   /** com.microsoft opset (contrib ops), default 1. */
   msOpset?: number;
   irVersion?: number;
+  /** Large initializers are written here as they are added (external data) instead of kept in memory. */
+  sink?: InitializerSink;
 }
+
+/** An initializer's name, type and shape (its bytes may already be on disk). */
+export interface InitializerInfo {
+  name: string;
+  dataType: DataType;
+  dims: number[];
+  bytes: number;
+}
+
+const NO_BYTES = new Uint8Array(0);
 
 export class GraphBuilder {
   private readonly nodes: NodeProto[] = [];
@@ -87,6 +100,11 @@ export class GraphBuilder {
     if (raw.byteLength !== expectedBytes) {
       throw new Error(`onnx builder: initializer "${name}" has ${raw.byteLength} bytes, dims [${dims}] need ${expectedBytes}`);
     }
+    const sink = this.options.sink;
+    if (sink && raw.byteLength >= sink.minBytes) {
+      this.initializers.push({ name: this.claim(name), dataType, dims, raw: NO_BYTES, external: sink.place(raw) });
+      return name;
+    }
     this.initializers.push({ name: this.claim(name), dataType, dims, raw });
     return name;
   }
@@ -97,7 +115,12 @@ export class GraphBuilder {
 
   /** Bytes of every initializer by name (for memory-traffic accounting and tests). */
   initializerBytes(): Map<string, number> {
-    return new Map(this.initializers.map((t) => [t.name, t.raw.byteLength]));
+    return new Map(this.initializers.map((t) => [t.name, t.external?.length ?? t.raw.byteLength]));
+  }
+
+  /** Name, type, shape and byte size of every initializer, in the order added. */
+  initializerInfo(): InitializerInfo[] {
+    return this.initializers.map((t) => ({ name: t.name, dataType: t.dataType, dims: [...t.dims], bytes: t.external?.length ?? t.raw.byteLength }));
   }
 
   /** int64 constant (shapes, axes, indices); deduplicated by value. */
@@ -169,6 +192,7 @@ export class GraphBuilder {
   encodeWithExternalData(location: string, minBytes = 1024): { model: Uint8Array; data: Uint8Array } {
     const ALIGN = 4096;
     let size = 0;
+    if (this.options.sink) throw new Error('onnx builder: this graph already streams its initializers to a sink; encode() it instead');
     const placed = this.initializers.map((t) => {
       if (t.raw.byteLength < minBytes) return t;
       const offset = Math.ceil(size / ALIGN) * ALIGN;

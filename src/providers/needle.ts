@@ -12,7 +12,7 @@ import { findTokenizer, TOKENIZER_NAMES } from '../needle/v1/tokenizer-files.ts'
 import { encoderInput, encoderInputFromParts, NEEDLE_IDS, parsePromptText, toFlatTool, type EncoderInput, type FlatTool } from '../needle/v1/prompt.ts';
 import type { SuiteCase } from '../suite/types.ts';
 import { ModelNotPresentError } from './not-present.ts';
-import type { Generation, ModelProvenance, Provider, ProviderFactory, ProviderOptions } from './types.ts';
+import type { ForcedDecoding, ForcedRun, Generation, ModelProvenance, Provider, ProviderFactory, ProviderOptions } from './types.ts';
 
 type Precision = 'fp32' | 'int8' | 'int4';
 
@@ -61,6 +61,8 @@ export interface NeedleGenerateOptions {
   maxNewTokens?: number;
   /** Called after each generated token (not EOS) with every output id so far. */
   onToken?: (ids: number[]) => void;
+  /** Decode past EOS to exactly maxNewTokens (forced decoding for the side-by-side profile). */
+  ignoreEos?: boolean;
 }
 
 /** A /v1/completions prompt that is not Needle's prompt text (a client error, HTTP 400). */
@@ -68,7 +70,7 @@ export class NeedlePromptError extends Error {
   override name = 'NeedlePromptError';
 }
 
-export class NeedleProvider implements Provider {
+export class NeedleProvider implements Provider, ForcedDecoding {
   readonly dialect = 'needle';
   private engine?: import('../needle/v1/engine.ts').NeedleEngine;
   private tokenizer?: import('../sentencepiece/index.ts').SentencePieceTokenizer;
@@ -135,6 +137,11 @@ export class NeedleProvider implements Provider {
     return this.generateCase(testCase, { signal });
   }
 
+  /** The case's prompt, decoding exactly the answer's tokens + 1 whatever the model emits (EOS ignored). */
+  async forcedCase(testCase: SuiteCase, answer: string): Promise<Generation> {
+    return this.generateCase(testCase, { maxNewTokens: this.requireTokenizer().encode(answer).length + 1, ignoreEos: true });
+  }
+
   /** generate() with streaming and request options (`needle-bench serve`'s chat completions). */
   async generateCase(testCase: Pick<SuiteCase, 'query' | 'tools'>, options: NeedleGenerateOptions = {}): Promise<Generation> {
     const tok = this.requireTokenizer();
@@ -181,10 +188,11 @@ export class NeedleProvider implements Provider {
           this.byFirstChar,
         )
       : undefined;
-    const { signal, onToken } = options;
+    const { signal, onToken, ignoreEos = false } = options;
     const out = await engine.generate(input.ids, {
       maxLen: maxNewTokens + 1,
       eos: NEEDLE_IDS.eos,
+      ignoreEos,
       start: NEEDLE_IDS.eos,
       // The engine hands over the prefix; the token chosen at the previous step is its last id.
       // Throwing here (an aborted request) ends the generation at this step.
@@ -197,7 +205,7 @@ export class NeedleProvider implements Provider {
         constraint?.mask(logits);
       },
     });
-    if (out.stoppedBy === 'max_len') warnings.push(`stopped at the ${maxNewTokens}-token cap without EOS`);
+    if (out.stoppedBy === 'max_len' && !ignoreEos) warnings.push(`stopped at the ${maxNewTokens}-token cap without EOS`);
     return {
       raw: tok.decode(out.ids),
       promptTokens: input.ids.length,
@@ -217,6 +225,30 @@ export class NeedleProvider implements Provider {
         ...(warnings.length ? { warnings } : {}),
       },
     };
+  }
+
+  /** The loaded engine's dimensions (for bytes-per-step accounting). */
+  get dims(): import('../needle/v1/export-weights.ts').SanDims {
+    if (!this.engine) throw new Error('needle provider: dims before load()');
+    return this.engine.dims;
+  }
+
+  /** Encoder over `promptTokens` synthetic ids, then `steps` decoder steps from [EOS], EOS ignored. */
+  async forcedRun(promptTokens: number, steps: number): Promise<ForcedRun> {
+    if (!this.engine) throw new Error('needle provider: forcedRun() before load()');
+    const { argmax } = await import('../needle/v1/engine.ts');
+    const vocab = this.engine.dims.vocab;
+    const prompt = Array.from({ length: promptTokens }, (_, i) => 6 + ((i * 7919 + 13) % (vocab - 6)));
+    const t0 = performance.now();
+    const state = await this.engine.encode(prompt);
+    const prefillMs = performance.now() - t0;
+    const times: number[] = [];
+    let token: number = NEEDLE_IDS.eos;
+    for (let step = 0; step < steps; step++) {
+      token = argmax(await this.engine.step(state, token));
+      times.push(performance.now());
+    }
+    return { prefillMs, firstTokenMs: times[0] - t0, stepMs: times.slice(1).map((t, i) => t - times[i]), totalMs: performance.now() - t0 };
   }
 
   async dispose(): Promise<void> {

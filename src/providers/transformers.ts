@@ -12,7 +12,7 @@ import { modelCacheDir, modelDir, modelRegistry, presence, type ModelEntry } fro
 import { renderPrompt } from '../prompts/chat-template.ts';
 import type { SuiteCase } from '../suite/types.ts';
 import { ModelNotPresentError } from './not-present.ts';
-import type { Generation, ModelProvenance, Provider, ProviderFactory, ProviderOptions } from './types.ts';
+import type { ForcedDecoding, ForcedRun, Generation, ModelProvenance, Provider, ProviderFactory, ProviderOptions } from './types.ts';
 
 type Transformers = typeof import('@huggingface/transformers');
 type CausalLM = Awaited<ReturnType<Transformers['AutoModelForCausalLM']['from_pretrained']>>;
@@ -71,7 +71,7 @@ class TimingStreamer {
   end(): void {}
 }
 
-export class TransformersProvider implements Provider {
+export class TransformersProvider implements Provider, ForcedDecoding {
   readonly dialect: string;
   readonly settings: TransformersSettings;
   private readonly entry: ModelEntry;
@@ -188,6 +188,15 @@ export class TransformersProvider implements Provider {
   }
 
   async generate(testCase: SuiteCase): Promise<Generation> {
+    return this.run(testCase, this.settings.maxNewTokens, false);
+  }
+
+  async forcedCase(testCase: SuiteCase, answer: string): Promise<Generation> {
+    if (!this.tokenizer) throw new Error('transformers provider: forcedCase() before load()');
+    return this.run(testCase, this.tokenizer.encode(answer, { add_special_tokens: false }).length + 1, true);
+  }
+
+  private async run(testCase: SuiteCase, maxNewTokens: number, force: boolean): Promise<Generation> {
     if (!this.model || !this.tokenizer || !this.tf) throw new Error('transformers provider: generate() before load()');
     const t0 = performance.now();
     const rendered = renderPrompt(this.entry, testCase, this.dir);
@@ -202,7 +211,8 @@ export class TransformersProvider implements Provider {
     const out = (await this.model.generate({
       input_ids: enc.input_ids,
       attention_mask: enc.attention_mask,
-      max_new_tokens: this.settings.maxNewTokens,
+      max_new_tokens: maxNewTokens,
+      ...(force ? { min_new_tokens: maxNewTokens } : {}),
       do_sample: false,
       eos_token_id: this.eosIds,
       streamer: streamer as unknown as import('@huggingface/transformers').BaseStreamer,
@@ -231,9 +241,38 @@ export class TransformersProvider implements Provider {
         promptSha256: rendered.promptSha256,
         outputIds,
         stoppedBy,
-        ...(stoppedBy === 'max_new_tokens' ? { warnings: [`stopped at the ${this.settings.maxNewTokens}-token cap without an end token`] } : {}),
+        ...(stoppedBy === 'max_new_tokens' && !force ? { warnings: [`stopped at the ${maxNewTokens}-token cap without an end token`] } : {}),
       },
     };
+  }
+
+  /**
+   * generate() on `promptTokens` synthetic ids with min_new_tokens = max_new_tokens = `steps` (the end
+   * tokens' logits are masked, so every run produces exactly `steps` tokens): the same generate() loop,
+   * cache handling and sessions as a suite case.
+   */
+  async forcedRun(promptTokens: number, steps: number): Promise<ForcedRun> {
+    if (!this.model || !this.tf) throw new Error('transformers provider: forcedRun() before load()');
+    const vocab = (this.model as unknown as { config: { vocab_size: number } }).config.vocab_size;
+    const ids = BigInt64Array.from({ length: promptTokens }, (_, i) => BigInt(3 + ((i * 7919 + 13) % (vocab - 3))));
+    const inputIds = new this.tf.Tensor('int64', ids, [1, promptTokens]);
+    const mask = new this.tf.Tensor('int64', new BigInt64Array(promptTokens).fill(1n), [1, promptTokens]);
+    const streamer = new TimingStreamer();
+    const t0 = performance.now();
+    const out = (await this.model.generate({
+      input_ids: inputIds,
+      attention_mask: mask,
+      max_new_tokens: steps,
+      min_new_tokens: steps,
+      do_sample: false,
+      eos_token_id: this.eosIds,
+      streamer: streamer as unknown as import('@huggingface/transformers').BaseStreamer,
+    } as unknown as Parameters<CausalLM['generate']>[0])) as import('@huggingface/transformers').Tensor;
+    const totalMs = performance.now() - t0;
+    const generated = out.dims.at(-1)! - promptTokens;
+    if (generated !== steps) throw new Error(`forced run: generate() produced ${generated} tokens, asked for exactly ${steps}`);
+    const times = streamer.times;
+    return { prefillMs: times[1] - times[0], firstTokenMs: times[1] - t0, stepMs: times.slice(2).map((t, i) => t - times[i + 1]), totalMs };
   }
 
   async dispose(): Promise<void> {

@@ -32,6 +32,35 @@ export interface Generation {
   timingsMeasured?: boolean;
 }
 
+/**
+ * One forced run for throughput profiles: a prompt of `promptTokens` synthetic ids, then exactly `steps`
+ * greedy tokens with end tokens ignored, so every repetition does the same work.
+ */
+export interface ForcedRun {
+  /** Prompt processing (encoder, or the decoder-only prompt forward that also yields token 1), ms. */
+  prefillMs: number;
+  /** Call → first generated token, ms. */
+  firstTokenMs: number;
+  /** Interval before each token after the first (steps − 1 values), ms. */
+  stepMs: number[];
+  totalMs: number;
+}
+
+/** Providers that can be profiled with forced decode steps (src/profile/side-by-side.ts). */
+export interface ForcedDecoding {
+  forcedRun(promptTokens: number, steps: number): Promise<ForcedRun>;
+  /**
+   * generate() on a suite case, but producing exactly as many tokens as `answer` takes in this model's
+   * tokenizer plus one end token, end tokens ignored: what a model that answers correctly in its own
+   * syntax costs, whatever its (synthetic) weights would have said.
+   */
+  forcedCase(testCase: SuiteCase, answer: string): Promise<Generation>;
+}
+
+export function canForceDecode(p: object): p is ForcedDecoding {
+  return typeof (p as Partial<ForcedDecoding>).forcedRun === 'function';
+}
+
 /** Facts about the loaded model recorded in run.json provenance. */
 export interface ModelProvenance {
   id: string;

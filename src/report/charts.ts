@@ -7,7 +7,7 @@ import { ALL, type GroupStats } from './aggregate.ts';
 import { modelLabel, type Summary } from './summary.ts';
 
 export interface Chart {
-  id: 'accuracy-vs-params' | 'category-bars' | 'accuracy-vs-latency' | 'failure-taxonomy';
+  id: 'accuracy-vs-params' | 'category-bars' | 'accuracy-vs-latency' | 'failure-taxonomy' | 'frontier-latency' | 'frontier-size';
   title: string;
   /** The vega-lite spec, kept so readers can re-plot it. */
   spec: TopLevelSpec;

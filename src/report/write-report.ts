@@ -3,7 +3,9 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { loadSuite } from '../suite/load.ts';
 import type { SuiteCase } from '../suite/types.ts';
+import { compareMarkdown } from '../profile/compare-markdown.ts';
 import { suiteCharts, type Chart } from './charts.ts';
+import { frontierCharts, loadProfile } from './frontier.ts';
 import { caseKey, drillData, type CaseLookup } from './drilldown.ts';
 import { renderHtml } from './html.ts';
 import { renderMarkdown, type ChartFiles } from './markdown.ts';
@@ -18,6 +20,8 @@ export interface ReportOptions {
   now?: Date;
   /** Drill-down rows per page in the HTML (default 500). */
   drillPageSize?: number;
+  /** A side-by-side profile JSON: adds the accuracy-vs-latency / -size frontiers and its table. */
+  profile?: string;
 }
 
 export interface ReportResult {
@@ -31,8 +35,9 @@ export async function writeReport(opts: ReportOptions): Promise<ReportResult> {
   const lookup = await suiteLookup(merged, opts.suitePaths ?? [], opts.runDirs);
   const summary = buildSummary(merged, opts.now);
 
+  const profile = opts.profile ? loadProfile(opts.profile) : undefined;
   const charts = new Map<string, Chart[]>();
-  for (const s of summary.suites) charts.set(s.name, await suiteCharts(summary, s.name));
+  for (const s of summary.suites) charts.set(s.name, [...(await suiteCharts(summary, s.name)), ...(profile ? await frontierCharts(summary, s.name, profile) : [])]);
   const labels = new Map(summary.models.map((m) => [m.id, modelLabel(m)]));
   const drill = drillData(merged.records, (id) => labels.get(id) ?? id, lookup);
   if (opts.drillPageSize !== undefined) drill.pageSize = opts.drillPageSize;
@@ -57,7 +62,8 @@ export async function writeReport(opts: ReportOptions): Promise<ReportResult> {
       return { title: c.title, path };
     }));
   }
-  writeFileSync(files.markdown, renderMarkdown(summary, chartFiles));
+  const profileSection = profile ? `\n## Side-by-side throughput profile (${opts.profile})\n\n${compareMarkdown(profile)}\n` : '';
+  writeFileSync(files.markdown, renderMarkdown(summary, chartFiles) + profileSection);
   writeFileSync(files.html, renderHtml({ summary, charts, drill }));
   return { summary, files };
 }

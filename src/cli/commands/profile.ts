@@ -45,7 +45,13 @@ function variantList(v: string): MatrixVariant[] {
 }
 
 interface ProfileFlags {
-  model: string;
+  model: string[];
+  suite?: string;
+  cases: number;
+  caseMaxNewTokens: number;
+  caseOutput: 'expected' | 'own-stop';
+  ratioTo: string[];
+  rssProbe: boolean;
   synthetic?: boolean;
   checkpoint?: string;
   seed: number;
@@ -67,20 +73,72 @@ interface ProfileFlags {
   precisions: MatrixVariant[];
   threadCounts: number[];
   out?: string;
+  md?: string;
 }
 
 async function checkpointFor(f: ProfileFlags): Promise<NeedleCheckpoint> {
-  if (f.model !== 'needle') throw new Error(`--model: only "needle" can be profiled in-process, got "${f.model}"`);
+  if (f.model.length !== 1 || f.model[0] !== 'needle') throw new Error(`--model: only "needle" can be profiled alone with these flags, got "${f.model.join(', ')}"`);
   if (f.checkpoint) return loadCheckpoint(f.checkpoint);
   if (!f.synthetic) throw new Error('give --synthetic (random weights at the release config) or --checkpoint <path>');
   return releaseSyntheticCheckpoint(f.seed);
+}
+
+async function sideBySide(f: ProfileFlags): Promise<void> {
+  if (!f.synthetic) throw new Error('several models are profiled on synthetic weights at their true size: give --synthetic');
+  const { compareModels } = await import('../../profile/side-by-side.ts');
+  const { compareMarkdown } = await import('../../profile/compare-markdown.ts');
+  const { modelCacheDir } = await import('../../models/registry.ts');
+  const shown = new Map<string, number>();
+  const result = await compareModels({
+    models: f.model,
+    threads: f.threads,
+    promptTokens: f.promptTokens,
+    genTokens: f.genTokens,
+    repetitions: f.reps,
+    warmups: f.warmups,
+    suite: f.suite,
+    cases: f.cases,
+    caseMaxNewTokens: f.caseMaxNewTokens,
+    caseOutput: f.caseOutput,
+    cacheRoot: modelCacheDir(),
+    ratioTo: f.ratioTo,
+    rssProbe: f.rssProbe,
+    log: (line) => process.stderr.write(`${line}\n`),
+    onProgress: (id) => (done, expected) => {
+      const pct = Math.min(100, Math.floor((done / expected) * 100));
+      if (pct >= (shown.get(id) ?? -10) + 10) {
+        shown.set(id, pct);
+        process.stderr.write(`${id}: ${(done / 1e6).toFixed(0)} of ≈${(expected / 1e6).toFixed(0)} MB written (${pct}%)\n`);
+      }
+    },
+  });
+  if (f.out) {
+    mkdirSync(dirname(f.out), { recursive: true });
+    writeFileSync(f.out, JSON.stringify(result, null, 2));
+  }
+  const md = compareMarkdown(result);
+  if (f.md) {
+    mkdirSync(dirname(f.md), { recursive: true });
+    writeFileSync(f.md, md + '\n');
+  }
+  console.log(f.json ? JSON.stringify(result) : md);
+  if (result.models.every((m) => m.status !== 'ok')) process.exitCode = 1;
 }
 
 export function register(program: Command): void {
   program
     .command('profile')
     .description('Measure Needle throughput in onnxruntime-node (prefill/decode tokens per second, TTFT)')
-    .option('--model <id>', 'model to profile', 'needle')
+    .option('--model <id>', 'model to profile; repeat it (or give --suite) for the side-by-side profile of several models', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
+    .option('--suite <path>', 'side by side: also time each model end to end on these suite cases')
+    .option('--cases <n>', 'side by side: the first n cases of --suite', positiveInt('--cases'), 50)
+    .option('--case-max-new-tokens <n>', "side by side: cap on a case's new tokens (each model otherwise stops at its own end tokens)", positiveInt('--case-max-new-tokens'), 32)
+    .option('--case-output <mode>', "side by side: expected (exactly the expected answer's tokens in each model's dialect + 1 end token) | own-stop (own end tokens, at most --case-max-new-tokens)", (v: string) => {
+      if (v !== 'expected' && v !== 'own-stop') throw new Error(`--case-output: expected "expected" or "own-stop", got "${v}"`);
+      return v;
+    }, 'expected')
+    .option('--ratio-to <ids>', 'side by side: reference models for the ratios (those that finish)', (v: string) => v.split(',').map((x) => x.trim()).filter(Boolean), ['needle', 'needle-2'])
+    .option('--no-rss-probe', 'side by side: skip the per-model child process that measures peak RSS')
     .option('--synthetic', 'random weights at the released config (speed does not depend on values)')
     .option('--checkpoint <path>', 'a needle .pkl, .safetensors or converted directory')
     .option('--seed <n>', 'seed of the synthetic weights', nonNegativeInt('--seed'), 1)
@@ -101,8 +159,11 @@ export function register(program: Command): void {
     .option('--prompts <list>', 'matrix prompt lengths', intList('--prompts'), [128, 512, 1024])
     .option('--precisions <list>', 'matrix precisions: fp32,int8,int4 and int8+ql/int4+ql (output layer quantized too)', variantList, PRECISIONS.map((p) => parseVariant(p)))
     .option('--thread-counts <list>', 'matrix thread counts', intList('--thread-counts'), [1, 2])
-    .option('--out <file>', 'matrix: also write all rows as JSON here')
+    .option('--out <file>', 'matrix / side by side: also write the JSON here')
+    .option('--md <file>', 'side by side: also write the markdown table here')
     .action(async (f: ProfileFlags) => {
+      f.model ??= ['needle'];
+      if (f.model.length > 1 || f.model[0] !== 'needle' || f.suite) return sideBySide(f);
       const checkpoint = await checkpointFor(f);
       if (f.ops) {
         const { opProfile, opProfileMarkdown } = await import('../../profile/op-profile.ts');

@@ -19,12 +19,16 @@
 // attention_mask (key padding), the causal order of cache slots and, for sliding-window layers, the
 // window: key slot j is visible to query slot i iff j ≤ i and i − j < window and mask[j] = 1.
 import { DataType, GraphBuilder, type Value } from '../builder.ts';
+import type { InitializerSink } from '../external-data.ts';
 import * as op from '../ops.ts';
 import { quantizeKernel } from '../quantize.ts';
 import { uniform } from '../../util/prng.ts';
 
 const recorded = new WeakMap<GraphBuilder, Map<string, Float32Array>>();
 const quantized = new WeakSet<GraphBuilder>();
+const synthetic = new WeakSet<GraphBuilder>();
+/** Source of a synthetic graph's q4 codes (the builders' own Rng does not reach linear()). */
+const SYNTHETIC_RNG = new WeakMap<GraphBuilder, FastRng>();
 
 export interface BuildOptions {
   /**
@@ -32,17 +36,33 @@ export interface BuildOptions {
    * HF's q4 ONNX exports (model_q4.onnx) use; embeddings, norms and the tied output layer stay float32.
    */
   q4?: boolean;
+  /**
+   * A true-size synthetic build (throughput profiles, where values do not matter): weights from a
+   * cheap PRNG fill (uniform with the normal draw's mean and std), q4 kernels as random 4-bit codes
+   * with one scale per tensor (not quantized from the float kernel), nothing kept in `weights`, and
+   * every large initializer streamed to `sink` as it is made.
+   */
+  synthetic?: { sink?: InitializerSink };
 }
 
 export function newGraph(name: string, options: BuildOptions = {}): GraphBuilder {
-  const g = new GraphBuilder(options.q4 ? `${name}-q4` : name);
+  const g = new GraphBuilder(options.q4 ? `${name}-q4` : name, { sink: options.synthetic?.sink });
   if (options.q4) quantized.add(g);
+  if (options.synthetic) {
+    synthetic.add(g);
+    SYNTHETIC_RNG.set(g, new FastRng(0x5eed));
+  }
   return g;
+}
+
+/** The weight generator a builder uses: Box–Muller draws, or the cheap fill of a synthetic build. */
+export function rngFor(seed: number, options: BuildOptions = {}): Rng {
+  return options.synthetic ? new FastRng(seed) : new Rng(seed);
 }
 
 /** A float32 weight initializer, also recorded by name (TinyModel.weights) for reference checks. */
 export function param(g: GraphBuilder, name: string, data: Float32Array, dims: number[]): Value {
-  weightsOf(g).set(name, data);
+  if (!synthetic.has(g)) weightsOf(g).set(name, data);
   return g.weight(name, data, dims);
 }
 
@@ -67,6 +87,51 @@ export class Rng {
     const out = new Float32Array(n);
     for (let i = 0; i < n; i++) out[i] = mean + std * this.normal();
     return out;
+  }
+  /** Random bytes (q4 codes of a synthetic build). */
+  bytes(n: number): Uint8Array {
+    const out = new Uint8Array(n);
+    for (let i = 0; i < n; i++) out[i] = (this.uniform() * 256) | 0;
+    return out;
+  }
+}
+
+/**
+ * xorshift32 fills: ~1 ns per value instead of a Box–Muller pair, so the ~600M weights of a true-size
+ * baseline take seconds. Uniform on mean ± √3·std (same mean and variance as the normal draw).
+ */
+export class FastRng extends Rng {
+  private state: number;
+  constructor(seed: number) {
+    super(seed);
+    this.state = (seed * 2654435761) >>> 0 || 0x9e3779b9;
+  }
+  override normals(n: number, std: number, mean = 0): Float32Array {
+    const out = new Float32Array(n);
+    const a = (2 * Math.sqrt(3) * std) / 4294967296;
+    const b = mean - Math.sqrt(3) * std;
+    let s = this.state;
+    for (let i = 0; i < n; i++) {
+      s ^= s << 13;
+      s ^= s >>> 17;
+      s ^= s << 5;
+      out[i] = (s >>> 0) * a + b;
+    }
+    this.state = s;
+    return out;
+  }
+  override bytes(n: number): Uint8Array {
+    const out = new Uint8Array(Math.ceil(n / 4) * 4);
+    const words = new Uint32Array(out.buffer);
+    let s = this.state;
+    for (let i = 0; i < words.length; i++) {
+      s ^= s << 13;
+      s ^= s >>> 17;
+      s ^= s << 5;
+      words[i] = s;
+    }
+    this.state = s;
+    return out.subarray(0, n);
   }
 }
 
@@ -151,6 +216,17 @@ export function rmsNorm(g: GraphBuilder, x: Value, gamma: Float32Array, eps: num
 /** x [.., in] · W [in, out] (MatMulNBits for a q4 graph; `weights` keeps the float kernel). */
 export function linear(g: GraphBuilder, x: Value, w: Float32Array, inDim: number, outDim: number, name: string): Value {
   if (!quantized.has(g)) return op.matMul(g, x, param(g, name, w, [inDim, outDim]));
+  if (inDim % 32 !== 0) throw new Error(`${name}: q4 (MatMulNBits, block 32) needs an input size that is a multiple of 32, got ${inDim}`);
+  const blocks = inDim / 32;
+  if (synthetic.has(g)) {
+    // Random codes (zero point 8 ⇒ values (u − 8)·scale with std ≈ 4.6·scale) at the kernel's rms.
+    let sq = 0;
+    for (let i = 0; i < w.length; i++) sq += w[i] * w[i];
+    const scale = Math.sqrt(sq / w.length) / 4.6;
+    const packed = g.initializer(`${name}.q4`, DataType.UINT8, [outDim, blocks, 16], SYNTHETIC_RNG.get(g)!.bytes(outDim * blocks * 16));
+    const scales = g.weight(`${name}.scales`, new Float32Array(outDim * blocks).fill(scale), [outDim * blocks]);
+    return op.matMulNBits(g, x, packed, scales, { K: inDim, N: outDim, bits: 4, blockSize: 32 });
+  }
   weightsOf(g).set(name, w);
   const q = quantizeKernel(w, inDim, outDim, 4, 32);
   const packed = g.initializer(`${name}.q4`, DataType.UINT8, [outDim, inDim / 32, 16], q.packed);

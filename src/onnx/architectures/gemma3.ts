@@ -7,7 +7,7 @@
 import * as op from '../ops.ts';
 import {
   attentionBias, declareDecoderInputs, declarePastKv, embed, gatedMlp, randomAttention, randomMlp, rmsNorm, ropeTables,
-  newGraph, param, Rng, selfAttention, tiedLogits, tinyModel, weightsOf, type BuildOptions, type TinyModel,
+  newGraph, param, Rng, rngFor, selfAttention, tiedLogits, tinyModel, weightsOf, type BuildOptions, type TinyModel,
 } from './common.ts';
 
 export interface Gemma3Dims {
@@ -47,7 +47,7 @@ function gemmaGamma(rng: Rng, n: number): Float32Array {
 }
 
 export function buildGemma3(d: Gemma3Dims, seed = 1, options: BuildOptions = {}): TinyModel {
-  const rng = new Rng(seed);
+  const rng = rngFor(seed, options);
   const g = newGraph('tiny-gemma3-text', options);
   const inputs = declareDecoderInputs(g);
   const table = param(g, 'model.embed_tokens.weight', rng.normals(d.vocab * d.hidden, 1 / Math.sqrt(d.hidden)), [d.vocab, d.hidden]);

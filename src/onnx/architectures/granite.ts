@@ -9,7 +9,7 @@
 import * as op from '../ops.ts';
 import {
   attentionBias, declareDecoderInputs, declarePastKv, embed, gatedMlp, randomAttention, randomMlp, rmsNorm, ropeTables,
-  newGraph, param, Rng, selfAttention, tiedLogits, tinyModel, type BuildOptions, type TinyModel,
+  newGraph, param, Rng, rngFor, selfAttention, tiedLogits, tinyModel, type BuildOptions, type TinyModel,
 } from './common.ts';
 
 export interface GraniteDims {
@@ -44,7 +44,7 @@ export const GRANITE_TINY: Omit<GraniteDims, 'vocab' | 'modelType'> = {
 };
 
 export function buildGranite(d: GraniteDims, seed = 3, options: BuildOptions = {}): TinyModel {
-  const rng = new Rng(seed);
+  const rng = rngFor(seed, options);
   const headDim = d.hidden / d.heads;
   const g = newGraph(`tiny-${d.modelType}`, options);
   const inputs = declareDecoderInputs(g);

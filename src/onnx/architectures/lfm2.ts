@@ -11,7 +11,7 @@ import { DataType, GraphBuilder, attr, type Value } from '../builder.ts';
 import * as op from '../ops.ts';
 import {
   attentionBias, declareDecoderInputs, declarePastKv, embed, gatedMlp, linear, randomAttention, randomMlp, rmsNorm, ropeTables,
-  newGraph, param, Rng, selfAttention, tiedLogits, tinyModel, type BuildOptions, type TinyModel,
+  newGraph, param, Rng, rngFor, selfAttention, tiedLogits, tinyModel, type BuildOptions, type TinyModel,
 } from './common.ts';
 
 export type Lfm2LayerType = 'conv' | 'full_attention';
@@ -59,7 +59,7 @@ function shortConv(g: GraphBuilder, x: Value, rng: Rng, d: Lfm2Dims, layer: numb
 }
 
 export function buildLfm2(d: Lfm2Dims, seed = 4, options: BuildOptions = {}): TinyModel {
-  const rng = new Rng(seed);
+  const rng = rngFor(seed, options);
   const headDim = d.hidden / d.heads;
   const g = newGraph('tiny-lfm2', options);
   const inputs = declareDecoderInputs(g);

@@ -4,7 +4,7 @@
 import * as op from '../ops.ts';
 import {
   attentionBias, declareDecoderInputs, declarePastKv, embed, gatedMlp, randomAttention, randomMlp, rmsNorm, ropeTables,
-  newGraph, param, Rng, selfAttention, tiedLogits, tinyModel, type BuildOptions, type TinyModel,
+  newGraph, param, Rng, rngFor, selfAttention, tiedLogits, tinyModel, type BuildOptions, type TinyModel,
 } from './common.ts';
 
 export interface Qwen3Dims {
@@ -22,7 +22,7 @@ export interface Qwen3Dims {
 export const QWEN3_TINY: Omit<Qwen3Dims, 'vocab'> = { hidden: 64, ffn: 128, layers: 3, heads: 4, kvHeads: 2, headDim: 16, ropeTheta: 1_000_000, eps: 1e-6 };
 
 export function buildQwen3(d: Qwen3Dims, seed = 2, options: BuildOptions = {}): TinyModel {
-  const rng = new Rng(seed);
+  const rng = rngFor(seed, options);
   const g = newGraph('tiny-qwen3', options);
   const inputs = declareDecoderInputs(g);
   const table = param(g, 'model.embed_tokens.weight', rng.normals(d.vocab * d.hidden, 1), [d.vocab, d.hidden]);

@@ -14,7 +14,7 @@ import { buildGemma3, GEMMA3_TINY } from './gemma3.ts';
 import { buildGranite, GRANITE_TINY } from './granite.ts';
 import { buildLfm2, LFM2_TINY } from './lfm2.ts';
 import { buildQwen3, QWEN3_TINY } from './qwen3.ts';
-import { buildTinyTokenizer, type AddedTokenSpec, type TokenizerStyle } from './tiny-tokenizer.ts';
+import { buildTinyTokenizer, type AddedTokenSpec, type TinyTokenizer, type TokenizerStyle } from './tiny-tokenizer.ts';
 
 export type TinyFamily = 'functiongemma' | 'qwen3' | 'granite' | 'granitemoehybrid' | 'lfm2';
 
@@ -148,21 +148,31 @@ export interface TinyModelOptions {
   templateDir?: string;
 }
 
-/** Writes the tiny model folder for `family` into `dir` (created). Deterministic for a given family. */
-export function writeTinyModel(family: TinyFamily, dir: string, options: TinyModelOptions = {}): TinyModelFolder {
-  const spec = TINY_FAMILIES[family];
-  const chatTemplate = readFileSync(join(options.templateDir ?? CHAT_TEMPLATE_DIR, spec.template), 'utf8');
-  const tok = buildTinyTokenizer(chatTemplate + CORPUS_EXTRA, spec.added, 300, spec.tokenizerStyle);
-  const model = spec.build(tok.vocabSize);
+/** The tokenizer corpus every tiny model trains on besides its chat template. */
+export const TINY_CORPUS_EXTRA = CORPUS_EXTRA;
+
+/**
+ * Writes everything of a model folder but the ONNX files: config.json (the graph's config plus token
+ * ids and transformers.js_config), generation_config.json, tokenizer.json, tokenizer_config.json.
+ * Returns the config written.
+ */
+export function writeFolderFiles(
+  dir: string,
+  spec: TinyFamilySpec,
+  tok: TinyTokenizer,
+  chatTemplate: string,
+  modelConfig: Record<string, unknown>,
+  o: { dtype: string; externalData: boolean },
+): Record<string, unknown> {
   const id = (t: string | undefined): number | null => (t === undefined ? null : (tok.ids[t] ?? null));
   const eos = spec.stopTokens.map((t) => tok.ids[t]);
   const config = {
-    ...model.config,
+    ...modelConfig,
     bos_token_id: id(spec.specialTokens.bos_token),
     eos_token_id: eos.length === 1 ? eos[0] : eos,
     pad_token_id: id(spec.specialTokens.pad_token),
     // As onnx-community configs do: the default dtype, and that the weights live in <file>_data.
-    'transformers.js_config': { dtype: (options.dtypes ?? ['fp32'])[0], ...(options.externalData ? { use_external_data_format: true } : {}) },
+    'transformers.js_config': { dtype: o.dtype, ...(o.externalData ? { use_external_data_format: true } : {}) },
   };
   const tokenizerConfig: Record<string, unknown> = {
     tokenizer_class: spec.tokenizerClass,
@@ -182,6 +192,16 @@ export function writeTinyModel(family: TinyFamily, dir: string, options: TinyMod
   );
   writeFileSync(join(dir, 'tokenizer.json'), JSON.stringify(tok.json));
   writeFileSync(join(dir, 'tokenizer_config.json'), JSON.stringify(tokenizerConfig, null, 2));
+  return config;
+}
+
+/** Writes the tiny model folder for `family` into `dir` (created). Deterministic for a given family. */
+export function writeTinyModel(family: TinyFamily, dir: string, options: TinyModelOptions = {}): TinyModelFolder {
+  const spec = TINY_FAMILIES[family];
+  const chatTemplate = readFileSync(join(options.templateDir ?? CHAT_TEMPLATE_DIR, spec.template), 'utf8');
+  const tok = buildTinyTokenizer(chatTemplate + CORPUS_EXTRA, spec.added, 300, spec.tokenizerStyle);
+  const model = spec.build(tok.vocabSize);
+  writeFolderFiles(dir, spec, tok, chatTemplate, model.config, { dtype: (options.dtypes ?? ['fp32'])[0], externalData: options.externalData ?? false });
   let onnxBytes = 0;
   for (const dtype of options.dtypes ?? ['fp32']) {
     const built = dtype === 'fp32' ? model : spec.build(tok.vocabSize, { q4: true });

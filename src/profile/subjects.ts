@@ -1,0 +1,121 @@
+// What the side-by-side profile runs for each model id: the registry entry, a folder its provider
+// loads (the model's own files when they ship with the project, else synthetic weights at its true
+// size, src/profile/synthetic), the provider itself (the same class a suite run uses) and the facts a
+// row needs (size, dtype, bytes a decode step reads). A model with no synthetic builder, or whose
+// build fails, becomes a failed subject with the reason; the others are unaffected.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { modelRegistry, REPO_ROOT, type ModelEntry } from '../models/registry.ts';
+import { renderPrompt } from '../prompts/chat-template.ts';
+import { NeedleProvider } from '../providers/needle.ts';
+import { TransformersProvider } from '../providers/transformers.ts';
+import type { ForcedDecoding, Provider } from '../providers/types.ts';
+import { loadSuite } from '../suite/load.ts';
+import { decodeBytesPerStep } from './roofline.ts';
+import { directoryBytes, ensureSyntheticBaseline, type BuildProgress, type SyntheticFolder } from './synthetic/baseline-folder.ts';
+import { ensureSyntheticNeedle } from './synthetic/needle-folder.ts';
+import { cacheLayers, kvBytesPerStep, TRUE_SIZE, type TrueSizeSpec } from './synthetic/true-size.ts';
+import type { NeedleConfig } from '../needle/v1/types.ts';
+
+export interface SubjectSpec {
+  /** How the probe child re-creates the provider: provider prefix, spec and options. */
+  provider: 'needle' | 'transformers';
+  spec: string;
+  options: Record<string, unknown>;
+}
+
+export interface Subject {
+  id: string;
+  entry: ModelEntry;
+  weights: 'synthetic' | 'real';
+  folder: SyntheticFolder;
+  dtype: string;
+  providerSpec: SubjectSpec;
+  provider: Provider & ForcedDecoding;
+  /** Bytes one decode step reads with `cached` tokens in the cache and a `prompt`-token prompt. */
+  bytesPerStep(prompt: number, cached: number): number;
+}
+
+export function createProvider(s: SubjectSpec): Provider & ForcedDecoding {
+  const options = { cacheDir: '', ...s.options } as { cacheDir: string } & Record<string, unknown>;
+  return s.provider === 'needle' ? new NeedleProvider(s.spec, options) : new TransformersProvider(s.spec, options);
+}
+
+export interface PrepareOptions {
+  cacheRoot: string;
+  threads: number;
+  caseMaxNewTokens: number;
+  onProgress?: (id: string) => BuildProgress;
+  log?: (line: string) => void;
+  /** Architectures by registry id (default TRUE_SIZE; tests give small ones). */
+  trueSize?: Record<string, TrueSizeSpec>;
+  /** Needle's synthetic config (default the release config; tests give a small one). */
+  needleConfig?: NeedleConfig;
+}
+
+/** Prompts a baseline's own template renders for BFCL cases: its synthetic tokenizer's training text. */
+async function bfclPrompts(entry: ModelEntry): Promise<string> {
+  const suite = await loadSuite(join(REPO_ROOT, 'suites/bfcl'));
+  const step = Math.max(1, Math.floor(suite.cases.length / 40));
+  return suite.cases
+    .filter((_, i) => i % step === 0)
+    .slice(0, 40)
+    .map((c) => renderPrompt(entry, c).prompt)
+    .join('\n');
+}
+
+/** Builds (or reuses) the files of `id` and returns its subject, not yet loaded. */
+export async function prepareSubject(id: string, o: PrepareOptions): Promise<Subject> {
+  const entry = modelRegistry().get(id);
+  if (!entry) throw new Error(`"${id}" is not a registered model (models/*.json)`);
+  if (entry.provider === 'needle') {
+    const precision = ((entry.generation as { precision?: string }).precision ?? 'fp32') as 'fp32' | 'int8' | 'int4';
+    let folder: SyntheticFolder;
+    let weights: Subject['weights'];
+    if (entry.local && existsSync(join(REPO_ROOT, entry.local))) {
+      const dir = join(REPO_ROOT, entry.local);
+      weights = 'real';
+      folder = { id, root: dir, dir, configHash: '', reused: true, buildMs: 0, diskBytes: directoryBytes(dir), onnxBytes: 0, parameterCount: entry.parameterCount ?? 0, graphParameterCount: entry.parameterCount ?? 0, tokenizer: { kind: 'synthetic-bpe', merges: 0, vocab: 0, note: "the model's own tokenizer" } };
+    } else if (id === 'needle') {
+      weights = 'synthetic';
+      folder = await ensureSyntheticNeedle({ cacheRoot: o.cacheRoot, config: o.needleConfig });
+    } else throw new Error(`${id}: no synthetic builder for this needle-provider model (only the released "needle" config is known) and no local weights`);
+    const providerSpec: SubjectSpec = {
+      provider: 'needle',
+      spec: `needle:${folder.dir}`,
+      options: { threads: o.threads, maxNewTokens: o.caseMaxNewTokens, precision, constrained: true, onnxCacheDir: join(o.cacheRoot, 'synthetic', 'needle-onnx') },
+    };
+    const provider = createProvider(providerSpec) as NeedleProvider;
+    return {
+      id,
+      entry,
+      weights,
+      folder,
+      dtype: precision,
+      providerSpec,
+      provider,
+      bytesPerStep: (prompt, cached) => decodeBytesPerStep(provider.dims, precision, false, prompt, cached),
+    };
+  }
+  if (entry.provider === 'transformers') {
+    const spec = (o.trueSize ?? TRUE_SIZE)[id];
+    if (!spec) throw new Error(`${id}: no true-size synthetic config (src/profile/synthetic/true-size.ts)`);
+    const folder = await ensureSyntheticBaseline(spec, { cacheRoot: o.cacheRoot, corpus: () => bfclPrompts(entry), onProgress: o.onProgress?.(id), onStart: (dir) => o.log?.(`${id}: writing synthetic weights at the true size into ${dir}`) });
+    const providerSpec: SubjectSpec = { provider: 'transformers', spec: `transformers:${folder.dir}#${id}`, options: { threads: o.threads, maxNewTokens: o.caseMaxNewTokens } };
+    const layers = cacheLayers(spec.arch);
+    // Every initializer is read once per step: the q4 kernels, and the fp32 tied embedding as the output layer.
+    const weightBytes = folder.onnxBytes;
+    return {
+      id,
+      entry,
+      weights: 'synthetic',
+      folder,
+      dtype: entry.dtype ?? 'fp32',
+      providerSpec,
+      provider: createProvider(providerSpec),
+      bytesPerStep: (prompt, cached) => weightBytes + kvBytesPerStep(layers, prompt + cached),
+    };
+  }
+  throw new Error(`${id}: no synthetic builder for provider "${entry.provider}" (src/profile/subjects.ts)`);
+}
+

@@ -1,0 +1,127 @@
+// The side-by-side profile end to end on small configs of the true-size machinery (the real providers,
+// real transformers.js and onnxruntime sessions, a child process per model for memory): the JSON has
+// every field for every model that finished, a model whose synthetic build fails (and one that is
+// not registered) is reported as failed while the others finish, ratios are against needle only
+// (needle-2 is not registered), and a second run reuses the cached folders. Speed figures themselves
+// are not asserted: `npm run bench:compare` measures them.
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { resolveConfig } from '../../src/needle/v1/config.ts';
+import { compareMarkdown } from '../../src/profile/compare-markdown.ts';
+import { compareModels, type CompareOptions, type ModelRow } from '../../src/profile/side-by-side.ts';
+import { SMALL, smallTrueSize } from '../helpers/small-true-size.ts';
+import { getDialect } from '../../src/dialects/registry.ts';
+import { loadSentencePiece } from '../../src/sentencepiece/index.ts';
+import { oracleCalls } from '../../src/providers/oracle-answer.ts';
+import { loadSuite } from '../../src/suite/load.ts';
+
+const cacheRoot = mkdtempSync(join(tmpdir(), 'nb-side-by-side-'));
+afterAll(() => rmSync(cacheRoot, { recursive: true, force: true }));
+
+const needleConfig = resolveConfig({ vocab_size: 2100, d_model: 64, num_heads: 4, num_kv_heads: 2, num_encoder_layers: 2, num_decoder_layers: 2 });
+// Granite with a hidden size that is no multiple of the q4 block (32): its build must fail.
+const broken = { ...SMALL['granite-4.0-350m'], dims: { ...(SMALL['granite-4.0-350m'].dims as object), hidden: 40 } } as (typeof SMALL)['granite-4.0-350m'];
+const lines: string[] = [];
+const base: CompareOptions = {
+  models: ['needle', 'qwen3-0.6b', 'granite-4.0-350m', 'functiongemma-270m', 'no-such-model'],
+  threads: 1,
+  promptTokens: 8,
+  genTokens: 4,
+  repetitions: 2,
+  warmups: 1,
+  suite: 'suites/core-smoke',
+  cases: 2,
+  caseMaxNewTokens: 6,
+  caseOutput: 'expected',
+  cacheRoot,
+  ratioTo: ['needle', 'needle-2'],
+  rssProbe: true,
+  log: (l) => lines.push(l),
+  prepare: { needleConfig, trueSize: smallTrueSize({ 'granite-4.0-350m': broken }) },
+};
+
+const OK_FIELDS: (keyof ModelRow)[] = [
+  'id', 'status', 'display_name', 'weights', 'accuracy_meaningful', 'provider', 'dtype', 'parameter_count', 'parameter_count_graph', 'file_bytes',
+  'synthetic_cache', 'tokenizer', 'load_ms', 'memory', 'prefill_tok_s', 'decode_tok_s', 'ttft_ms', 'tpot_ms', 'roofline', 'cases',
+];
+
+describe('side-by-side profile', () => {
+  it('reports every field for every finished model, the failed ones with their reason, ratios against needle', async () => {
+    const res = await compareModels(base);
+    expect(res.models.map((m) => [m.id, m.status])).toEqual([
+      ['needle', 'ok'], ['qwen3-0.6b', 'ok'], ['granite-4.0-350m', 'failed'], ['functiongemma-270m', 'ok'], ['no-such-model', 'failed'],
+    ]);
+    const granite = res.models[2];
+    expect(granite.failed_at).toBe('build');
+    expect(granite.error).toMatch(/multiple of 32/);
+    // The failed build left nothing half-written in the cache.
+    expect(readdirSync(join(cacheRoot, 'synthetic')).filter((n) => n.includes('partial') || n.startsWith('granite'))).toEqual([]);
+    expect(res.models[4].error).toMatch(/not a registered model/);
+    for (const m of res.models.filter((r) => r.status === 'ok')) {
+      for (const k of OK_FIELDS) expect(m[k], `${m.id}.${k}`).toBeDefined();
+      expect(m.weights).toBe('synthetic');
+      expect(m.accuracy_meaningful).toBe(false);
+      expect(m.parameter_count_graph).toBe(m.parameter_count);
+      for (const s of [m.prefill_tok_s!, m.decode_tok_s!, m.ttft_ms!, m.tpot_ms!]) {
+        expect(s.n).toBe(2);
+        expect(s.min).toBeLessThanOrEqual(s.median);
+        expect(s.median).toBeLessThanOrEqual(s.max);
+        expect(s.median).toBeGreaterThan(0);
+      }
+      expect(m.memory!.method).toBe('child process per model');
+      expect(m.memory!.peak_rss_mb).toBeGreaterThan(m.memory!.rss_before_load_mb!);
+      // gemv_gb_s is rounded to 0.01 GB/s: the bound agrees to that precision.
+      const bound = (m.roofline!.gemv_gb_s * 1e9) / m.roofline!.decode_bytes_per_step;
+      expect(Math.abs(m.roofline!.decode_tok_s_bound - bound) / bound).toBeLessThan(0.005 / m.roofline!.gemv_gb_s + 1e-3);
+      expect(m.roofline!.share_reached).toBeCloseTo(m.decode_tok_s!.median / m.roofline!.decode_tok_s_bound, 1);
+      expect(m.cases!.n).toBe(2);
+      expect(m.cases!.per_case.map((c) => c.case_id)).toHaveLength(2);
+      for (const c of m.cases!.per_case) {
+        expect(c.prompt_tokens).toBeGreaterThan(0);
+        expect(c.output_tokens).toBeGreaterThan(0); // expected answer's tokens + 1 end token
+        expect(c.wall_ms).toBeGreaterThan(0);
+      }
+      expect(existsSync(m.synthetic_cache!.dir)).toBe(true);
+      expect(m.synthetic_cache!.dir).toMatch(new RegExp(`synthetic/${m.id.replace('.', '\\.')}@[0-9a-f]{12}$`));
+      expect(m.tokenizer!.note).toMatch(/not shipped/);
+      if (m.id !== 'needle') expect(m.tokenizer!.vocab).toBe(2048); // padded to the model's vocabulary
+    }
+    // --case-output expected: Needle generates exactly its answer's tokens (its dialect, its tokenizer) + 1.
+    const needleRow = res.models[0];
+    const tok = loadSentencePiece(join(needleRow.synthetic_cache!.dir, 'model', 'tokenizer.model'));
+    const suite = await loadSuite('suites/core-smoke');
+    const needleDialect = await getDialect('needle');
+    for (const c of needleRow.cases!.per_case) {
+      const answer = needleDialect.format(oracleCalls(suite.cases.find((x) => x.id === c.case_id)!));
+      expect(c.output_tokens).toBe(tok.encode(answer).length + 1);
+    }
+    expect(Object.keys(res.ratios)).toEqual(['needle']);
+    expect(Object.keys(res.ratios.needle).sort()).toEqual(['functiongemma-270m', 'needle', 'qwen3-0.6b']);
+    expect(res.ratios.needle.needle.decode_tok_s).toBe(1);
+    const q = res.ratios.needle['qwen3-0.6b'];
+    const row = (id: string) => res.models.find((m) => m.id === id)!;
+    expect(q.decode_tok_s).toBeCloseTo(row('qwen3-0.6b').decode_tok_s!.median / row('needle').decode_tok_s!.median, 2);
+    expect(q.file_bytes).toBeCloseTo(row('qwen3-0.6b').file_bytes! / row('needle').file_bytes!, 2);
+    expect(res.synthetic_cache_bytes).toBe(['needle', 'qwen3-0.6b', 'functiongemma-270m'].reduce((n, id) => n + row(id).file_bytes!, 0));
+    expect(res.kernel_rates.gemv_gb_s).toBeGreaterThan(0);
+
+    const md = compareMarkdown(res);
+    expect(md).toMatch(/\| granite-4\.0-350m \| \*\*failed\*\* \(build\)/);
+    expect(md).toMatch(/Ratios against needle/);
+    expect(md).not.toMatch(/Ratios against needle-2/);
+    expect(md).toMatch(/synthetic \(speed only\)/);
+  }, 240_000);
+
+  it('a second run reuses the cached folders; own-stop cases stay within the cap', async () => {
+    const res = await compareModels({ ...base, models: ['needle', 'qwen3-0.6b'], rssProbe: false, caseOutput: 'own-stop', repetitions: 1, warmups: 0 });
+    for (const m of res.models) {
+      expect(m.status).toBe('ok');
+      expect(m.synthetic_cache!.reused).toBe(true);
+      expect(m.memory!.method).toBe('in-process RSS delta only');
+      for (const c of m.cases!.per_case) expect(c.output_tokens).toBeLessThanOrEqual(6);
+      expect(m.cases!.cap_new_tokens).toBe(6);
+    }
+  }, 240_000);
+});

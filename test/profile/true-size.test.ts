@@ -1,0 +1,65 @@
+// The true-size synthetic builders: the parameter count each config implies (counted from the config
+// alone) equals what the built graph holds, summed over its initializers (q4 codes counted as the
+// weights they encode), for small configs of every family in both the dense and the streamed q4
+// synthetic form; and the true configs give the published counts.
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ExternalDataFile } from '../../src/onnx/external-data.ts';
+import { graphParameterCount } from '../../src/profile/synthetic/baseline-folder.ts';
+import { padSentencePiece, NEEDLE_TINY_TOKENIZER } from '../../src/profile/synthetic/needle-folder.ts';
+import { buildFamily, parameterCount, TRUE_SIZE, type FamilyDims } from '../../src/profile/synthetic/true-size.ts';
+import { SMALL } from '../helpers/small-true-size.ts';
+import { loadSentencePiece } from '../../src/sentencepiece/index.ts';
+import { readFileSync } from 'node:fs';
+
+const dir = mkdtempSync(join(tmpdir(), 'nb-true-size-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('true-size parameter counts', () => {
+  it('the true configs give the published counts (LFM2-350M: the registry entry, Qwen3-0.6B: 596,049,920)', () => {
+    expect(parameterCount(TRUE_SIZE['lfm2.5-350m'].arch)).toBe(354_483_968);
+    expect(parameterCount(TRUE_SIZE['qwen3-0.6b'].arch)).toBe(596_049_920);
+    expect(parameterCount(TRUE_SIZE['functiongemma-270m'].arch)).toBe(268_098_176);
+    expect(parameterCount(TRUE_SIZE['granite-4.0-350m'].arch)).toBe(352_379_904);
+    // FunctionGemma keeps its 262,144-token vocabulary: the embedding alone is 167.8M of the 268M.
+    expect((TRUE_SIZE['functiongemma-270m'].arch.dims as { vocab: number }).vocab).toBe(262_144);
+  });
+
+  for (const [id, arch] of Object.entries(SMALL)) {
+    it(`${id}: the config's count equals the graph's initializers, dense and streamed q4`, () => {
+      const dense = buildFamily(arch, {});
+      expect(graphParameterCount(dense.builder.initializerInfo())).toBe(parameterCount(arch));
+      const file = join(dir, `${id}.onnx_data`);
+      const sink = new ExternalDataFile(file);
+      const q4 = buildFamily(arch, { q4: true, synthetic: { sink } });
+      sink.close();
+      const info = q4.builder.initializerInfo();
+      expect(graphParameterCount(info)).toBe(parameterCount(arch));
+      // Every linear is MatMulNBits codes, the embedding stays fp32, and the bytes went to the file.
+      expect(info.some((t) => t.name.endsWith('.q4'))).toBe(true);
+      expect(info.find((t) => t.name === 'model.embed_tokens.weight')!.bytes).toBe(2048 * 64 * 4);
+      expect(statSync(file).size).toBeGreaterThanOrEqual(info.filter((t) => t.bytes >= 1024).reduce((n, t) => n + t.bytes, 0));
+      expect(q4.weights.size).toBe(0); // nothing kept in memory
+    });
+  }
+
+  it('a count mismatch would be caught: dropping one layer changes the count', () => {
+    const arch = SMALL['qwen3-0.6b'] as Extract<FamilyDims, { family: 'qwen3' }>;
+    const fewer: FamilyDims = { family: 'qwen3', dims: { ...arch.dims, layers: 1 } };
+    expect(graphParameterCount(buildFamily(fewer, {}).builder.initializerInfo())).not.toBe(parameterCount(arch));
+  });
+});
+
+describe("Needle's padded tokenizer", () => {
+  it('keeps every encoding of needle-tiny and reaches the release vocabulary with unused pieces', () => {
+    const bytes = readFileSync(NEEDLE_TINY_TOKENIZER);
+    const tiny = loadSentencePiece(bytes);
+    const padded = loadSentencePiece(padSentencePiece(bytes, tiny.vocabSize, 8192));
+    expect(padded.vocabSize).toBe(8192);
+    const text = 'Set a timer for 10 minutes <tool_call> {"name": "timer.start"} — Zürich';
+    expect(padded.encode(text)).toEqual(tiny.encode(text));
+    expect(padded.decode(padded.encode(text))).toBe(tiny.decode(tiny.encode(text)));
+  });
+});
