@@ -175,7 +175,6 @@ export class NeedleProvider implements Provider, ForcedDecoding {
     const tok = this.requireTokenizer();
     const engine = this.engine!;
     const t0 = performance.now();
-    const maxNewTokens = Math.min(options.maxNewTokens ?? this.settings.maxNewTokens, this.settings.maxNewTokens);
     const warnings: string[] = [];
     if (input.truncatedQueryTokens || input.truncatedTotalTokens) {
       this.truncatedCases++;
@@ -189,6 +188,10 @@ export class NeedleProvider implements Provider, ForcedDecoding {
         )
       : undefined;
     const { signal, onToken, ignoreEos = false } = options;
+    // Forced decoding runs exactly the steps asked for; otherwise a request may only lower the cap,
+    // so a served output stays the local run's.
+    const cap = this.settings.maxNewTokens;
+    const maxNewTokens = ignoreEos ? (options.maxNewTokens ?? cap) : Math.min(options.maxNewTokens ?? cap, cap);
     const out = await engine.generate(input.ids, {
       maxLen: maxNewTokens + 1,
       eos: NEEDLE_IDS.eos,
