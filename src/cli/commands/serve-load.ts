@@ -12,7 +12,7 @@ interface ServeLoadOptions {
   queue: string;
   workers: number;
   threads?: number;
-  mode: 'chat' | 'completions' | 'mixed';
+  mode: import('../../serve/load.ts').LoadMode;
   streamEvery: string;
 }
 
@@ -27,11 +27,11 @@ export function register(program: Command): void {
     .option('--queue <n>', "the server's queue bound", '16')
     .option('--workers <n>', "the server's generations at once", positiveInt, 1)
     .option('--threads <n>', 'onnxruntime threads of the server', positiveInt)
-    .option('--mode <mode>', 'chat, completions or mixed (half the clients each)', 'mixed')
+    .option('--mode <mode>', 'tools (chat completions with tools), raw (completions on Needle\'s prompt text) or mixed (half the clients each), as run\'s openai modes', 'mixed')
     .option('--stream-every <k>', 'every k-th client streams (0: none)', '3')
     .action(async (opts: ServeLoadOptions) => {
-      const [{ loadSuite }, { runLoad }, { spawnServe }] = await Promise.all([import('../../suite/load.ts'), import('../../serve/load.ts'), import('../../serve/process.ts')]);
-      if (!['chat', 'completions', 'mixed'].includes(opts.mode)) throw new Error(`--mode: expected chat, completions or mixed, got "${opts.mode}"`);
+      const [{ loadSuite }, { runLoad, LOAD_MODES }, { spawnServe }] = await Promise.all([import('../../suite/load.ts'), import('../../serve/load.ts'), import('../../serve/process.ts')]);
+      if (!LOAD_MODES.includes(opts.mode)) throw new Error(`--mode: expected ${LOAD_MODES.join(', ')}, got "${opts.mode}"`);
       const suite = await loadSuite(opts.suite);
       const args = ['--model', opts.model, '--port', '0', '--queue', opts.queue, '--workers', String(opts.workers), ...(opts.threads ? ['--threads', String(opts.threads)] : [])];
       const { child, url, exited } = await spawnServe(args, { stderr: 'inherit' });
