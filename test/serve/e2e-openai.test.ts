@@ -5,7 +5,7 @@
 // calls, under the suite's names — of the local needle-tiny run at the same thread count. Then
 // docs/scale-out.md's worked example as written, against a `serve` process: shard runs through the
 // CLI in parallel, `merge`, `report`, `baseline save`, `gate`.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,7 +20,7 @@ import { ServedNeedle, toolCallsOut } from '../../src/serve/served-model.ts';
 import { startServer, type NeedleServer } from '../../src/serve/server.ts';
 import { loadSuite } from '../../src/suite/load.ts';
 import type { Suite, SuiteCase } from '../../src/suite/types.ts';
-import { CLI, makeSuite, REPO_ROOT, tempDir } from '../run/helpers.ts';
+import { makeSuite, REPO_ROOT, startCli, tempDir } from '../run/helpers.ts';
 
 const THREADS = 1;
 const tmp = tempDir('e2e-openai');
@@ -122,16 +122,11 @@ describe('docs/scale-out.md worked example against needle-bench serve (CLI proce
     for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
   });
 
-  const cli = (args: string[]) =>
-    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, [CLI, ...args], { cwd: REPO_ROOT, env: { ...process.env, CI: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
-      children.push(child);
-      let stdout = '';
-      let stderr = '';
-      child.stdout!.on('data', (d) => (stdout += d));
-      child.stderr!.on('data', (d) => (stderr += d));
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-    });
+  const cli = (args: string[]) => {
+    const { child, done } = startCli(args);
+    children.push(child);
+    return done;
+  };
   const ok = (r: { code: number | null; stderr: string }) => expect(r.code, r.stderr).toBe(0);
 
   it('n shards of run --model openai:…#needle-tiny --shard i/n, merge, report, gate: the local verdicts, and report/gate read it', async () => {
