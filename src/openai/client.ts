@@ -38,7 +38,7 @@ export interface Completion {
   streamed: boolean;
   /** Events received (streamed answers). */
   events?: number;
-  /** From sending the successful attempt to its first generated text or tool-call delta, ms. */
+  /** From sending the successful attempt to its first assistant-role, text or tool-call delta, ms. */
   firstTokenMs?: number;
   /** From sending the successful attempt to the end of its body, ms. */
   totalMs: number;
@@ -140,6 +140,11 @@ class StreamAssembler {
       }
     } else if (isObject(choice.delta)) {
       const delta = choice.delta;
+      // The assistant-role delta is sent with the first generated token (vLLM, llama.cpp,
+      // needle-bench serve) and counts as it, as vLLM's benchmark_serving counts TTFT: a server
+      // that sends tool calls whole after decoding (serve) would otherwise show TTFT = total time
+      // and a meaningless decode rate.
+      if (typeof delta.role === 'string') produced = true;
       if (typeof delta.content === 'string' && delta.content !== '') {
         this.text += delta.content;
         produced = true;

@@ -2,15 +2,13 @@
 // prompt format feeds its model, so a served score is comparable case for case with a local one.
 // - A chat baseline: its own chat template rendered by src/prompts/chat-template.ts, from the pulled
 //   model folder when it is there (as the transformers provider does), else the entry's template.
-// - A Needle-format model (no chat template): its encoder input before tokenization, the query, the
-//   "<tools>" separator and the compact tools JSON. A server splits it at the first "<tools>" and
-//   encodes the two halves as Needle does (src/needle/prompt.ts encoderInput).
+// - A Needle-format model (no chat template): Needle's prompt text, promptText() of
+//   src/needle/v1/prompt.ts — the query, the "<tools>" separator and the compact tools JSON — which
+//   `needle-bench serve` splits and encodes exactly as a local run does (parsePromptText).
 import { modelCacheDir, modelDir, type ModelEntry } from '../models/registry.ts';
-import { queryText, toolsJson } from '../needle/v1/prompt.ts';
+import { promptText } from '../needle/v1/prompt.ts';
 import { renderPrompt, resolveChatTemplate, sha256 } from '../prompts/chat-template.ts';
 import type { SuiteCase } from '../suite/types.ts';
-
-export const NEEDLE_TOOLS_SEPARATOR = '<tools>';
 
 export interface RawPrompt {
   prompt: string;
@@ -19,10 +17,6 @@ export interface RawPrompt {
   template?: { sha256: string; source: string };
   /** Strings that end generation (FunctionGemma's <start_function_response>). */
   stop: string[];
-}
-
-export function needleRawPrompt(testCase: Pick<SuiteCase, 'query' | 'tools'>): string {
-  return `${queryText(testCase.query)}${NEEDLE_TOOLS_SEPARATOR}${toolsJson(testCase.tools)}`;
 }
 
 function folder(entry: ModelEntry, cacheDir: string): string | undefined {
@@ -39,7 +33,7 @@ export function rawTemplate(entry: ModelEntry, cacheDir = modelCacheDir()): { sh
 export function rawPrompt(entry: ModelEntry, testCase: SuiteCase, cacheDir = modelCacheDir()): RawPrompt {
   const stop = ((entry.generation as { stopTokens?: string[] }).stopTokens ?? []).slice();
   if (entry.provider === 'needle') {
-    const prompt = needleRawPrompt(testCase);
+    const prompt = promptText(testCase);
     return { prompt, promptSha256: sha256(prompt), stop };
   }
   const rendered = renderPrompt(entry, testCase, folder(entry, cacheDir));

@@ -1,7 +1,18 @@
 // Server-sent events as OpenAI-compatible servers stream them: `data: <json>` lines, events split by
-// a blank line, the stream closed by `data: [DONE]`. Only what chat/completions streams use is read
-// (data and comment lines; event/id/retry fields are ignored). Bytes are decoded as one UTF-8 stream,
-// so a multi-byte character split across network chunks survives.
+// a blank line, the stream closed by `data: [DONE]`. Both sides live here: the frames
+// `needle-bench serve` (and the tests' loopback server) write, and the reader of the openai client.
+// Only what chat/completions streams use is read (data and comment lines; event/id/retry fields are
+// ignored). Bytes are decoded as one UTF-8 stream, so a multi-byte character split across network
+// chunks survives.
+
+/** Response headers of an event stream (X-Accel-Buffering: no keeps proxies from holding it back). */
+export const SSE_HEADERS: Readonly<Record<string, string>> = { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache', 'X-Accel-Buffering': 'no' };
+
+/** One event carrying `data` as JSON. */
+export const sseFrame = (data: unknown): string => `data: ${JSON.stringify(data)}\n\n`;
+
+/** The event that ends an OpenAI stream. */
+export const SSE_DONE = 'data: [DONE]\n\n';
 
 /** One event's data (its `data:` lines joined by "\n"). */
 export type SseData = string;

@@ -149,7 +149,7 @@ export class NeedleProvider implements Provider, ForcedDecoding {
   }
 
   /**
-   * Generation from Needle's prompt text (promptText in src/needle/prompt.ts), as
+   * Generation from Needle's prompt text (promptText in src/needle/v1/prompt.ts), as
    * `needle-bench serve` receives it on /v1/completions: the same encoder ids and the same
    * constraints as generate() on the case the text was made from.
    */

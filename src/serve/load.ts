@@ -7,7 +7,9 @@ import { promptText } from '../needle/v1/prompt.ts';
 import type { SuiteCase } from '../suite/types.ts';
 import { quantileSorted } from '../stats/percentiles.ts';
 
-export type LoadMode = 'chat' | 'completions' | 'mixed';
+/** As the openai provider's modes: tools = chat completions with tools, raw = completions on Needle's prompt text. */
+export type LoadMode = 'tools' | 'raw' | 'mixed';
+export const LOAD_MODES: readonly LoadMode[] = ['tools', 'raw', 'mixed'];
 
 export interface LoadOptions {
   url: string;
@@ -70,7 +72,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     let i = k;
     while (performance.now() < until) {
       const c = options.cases[i++ % options.cases.length];
-      const chat = options.mode === 'chat' || (options.mode === 'mixed' && k % 2 === 1);
+      const chat = options.mode === 'tools' || (options.mode === 'mixed' && k % 2 === 1);
       const stream = options.streamEvery > 0 && k % options.streamEvery === 0;
       const { path, body } = request(c, options.model, chat, stream);
       const t0 = performance.now();

@@ -1,7 +1,7 @@
 // A Needle checkpoint behind the HTTP server: the needle provider a local run uses (same prompt,
 // tokenizer, constrained decoding and greedy engine), so a served answer is byte for byte a local
 // run's. Chat requests become a single-shot case (last user message + tools); completion requests
-// carry Needle's prompt text (src/needle/prompt.ts promptText) and are taken apart again.
+// carry Needle's prompt text (src/needle/v1/prompt.ts promptText) and are taken apart again.
 import { dialect as needleDialect } from '../dialects/needle.ts';
 import type { ToolCall } from '../dialects/types.ts';
 import { modelCacheDir } from '../models/registry.ts';

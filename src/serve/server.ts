@@ -23,6 +23,7 @@ import {
   type ResponseHead,
 } from './openai-protocol.ts';
 import { QueueFullError, RequestQueue, type QueueStats } from './request-queue.ts';
+import { SSE_DONE, SSE_HEADERS, sseFrame } from '../openai/sse.ts';
 import { firstStop, type ServedNeedle } from './served-model.ts';
 import { NeedlePromptError } from '../providers/needle.ts';
 import { harnessVersion } from '../util/version.ts';
@@ -103,18 +104,18 @@ class EventStream {
   private start(): void {
     if (this.started) return;
     this.started = true;
-    this.res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache', 'X-Accel-Buffering': 'no', ...this.headers });
+    this.res.writeHead(200, { ...SSE_HEADERS, ...this.headers });
   }
   get isStarted(): boolean {
     return this.started;
   }
   send(data: unknown): void {
     this.start();
-    this.res.write(`data: ${JSON.stringify(data)}\n\n`);
+    this.res.write(sseFrame(data));
   }
   done(): void {
     this.start();
-    this.res.end('data: [DONE]\n\n');
+    this.res.end(SSE_DONE);
   }
 }
 
@@ -295,7 +296,7 @@ export async function startServer(options: ServeOptions): Promise<NeedleServer> 
         log(`error: ${req.method} ${req.url}: ${message}`);
         if (res.headersSent) {
           // Mid-stream: the status is already 200, so the error travels as an event.
-          res.end(`data: ${JSON.stringify(new ApiError(500, message, 'server_error').body())}\n\n`);
+          res.end(sseFrame(new ApiError(500, message, 'server_error').body()));
           answered[500] = (answered[500] ?? 0) + 1;
         } else sendJson(res, 500, new ApiError(500, message, 'server_error').body());
       })

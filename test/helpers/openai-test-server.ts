@@ -1,6 +1,8 @@
 // A small but real OpenAI-compatible server on 127.0.0.1 (node:http, port 0) for the openai
 // provider's tests: GET /v1/models, POST /v1/chat/completions (tools → tool_calls) and
-// /v1/completions (prompt → text), each streamed (SSE, several chunks) or not. It answers every
+// /v1/completions (prompt → text), each streamed (SSE, several chunks) or not. Its responses and
+// frames are built by the module `needle-bench serve` uses (src/serve/openai-protocol.ts,
+// src/openai/sse.ts), so the client is tested against the shapes serve sends. It answers every
 // case of the suites it is given with the case's first acceptable answer (the oracle's), found by
 // the query text the request carries — so a correct client scores 100%, and any loss on the way
 // (a dropped call, a mangled argument, a float turned into an int) shows as a failed case.
@@ -11,6 +13,8 @@ import { queryText } from '../../src/needle/v1/prompt.ts';
 import { ORACLE_REFUSAL, oracleCalls } from '../../src/providers/oracle-answer.ts';
 import type { SuiteCase } from '../../src/suite/types.ts';
 import { stringifyJson } from '../../src/util/json-lexeme.ts';
+import { SSE_DONE, SSE_HEADERS, sseFrame } from '../../src/openai/sse.ts';
+import { chatChunk, chatCompletion, completion, completionChunk, usage as usageOf, usageChunk, type FinishReason, type ResponseHead, type ToolCallOut, type Usage } from '../../src/serve/openai-protocol.ts';
 
 export interface TestServerOptions {
   cases: SuiteCase[];
@@ -71,40 +75,41 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
 
   const caseFor = (text: string, exact: boolean): SuiteCase | undefined => (exact ? byQuery.get(text) : byQuery.get(queries.find((q) => text.includes(q)) ?? ''));
 
-  async function stream(res: ServerResponse, model: string, chunks: Record<string, unknown>[], usage: Record<string, number>, includeUsage: boolean, object: string): Promise<void> {
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'x-test-server-version': '0.9.1' });
-    const id = `cmpl-${bodies.length}`;
-    for (const choice of chunks) {
-      res.write(`data: ${JSON.stringify({ id, object, model, choices: [{ index: 0, ...choice }] })}\n\n`);
+  const headOf = (prefix: string, model: string): ResponseHead => ({ id: `${prefix}-${bodies.length}`, created: Math.floor(Date.now() / 1000), model });
+
+  /** Writes the stream: `chunks` (chat.completion.chunk or text_completion events), usage, [DONE]. */
+  async function stream(res: ServerResponse, chunks: unknown[], usage: unknown | undefined): Promise<void> {
+    res.writeHead(200, { ...SSE_HEADERS, 'x-test-server-version': '0.9.1' });
+    for (const chunk of chunks) {
+      res.write(sseFrame(chunk));
       if (options.chunkDelayMs) await sleep(options.chunkDelayMs);
     }
-    if (includeUsage) res.write(`data: ${JSON.stringify({ id, object, model, choices: [], usage })}\n\n`);
-    res.end('data: [DONE]\n\n');
+    if (usage) res.write(sseFrame(usage));
+    res.end(SSE_DONE);
   }
+
+  const includeUsage = (body: Record<string, unknown>) => (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
 
   async function chat(body: Record<string, unknown>, res: ServerResponse): Promise<void> {
     const messages = body.messages as { role: string; content: string }[];
     const user = [...messages].reverse().find((m) => m.role === 'user');
     const testCase = user ? caseFor(user.content, true) : undefined;
     if (!testCase) return send(res, 400, { error: { message: 'no case has this query', type: 'invalid_request_error' } });
-    const calls = oracleCalls(testCase).map((c, i) => ({ id: `call_${i}`, type: 'function', function: { name: c.name, arguments: stringifyJson(c.arguments, c.floatPaths ?? []) } }));
+    const calls: ToolCallOut[] = oracleCalls(testCase).map((c, i) => ({ id: `call_${i}`, type: 'function', function: { name: c.name, arguments: stringifyJson(c.arguments, c.floatPaths ?? []) } }));
     const content = calls.length ? null : ORACLE_REFUSAL;
-    const model = String(body.model);
+    const head = headOf('chatcmpl', String(body.model));
     const completionTokens = calls.length ? calls.reduce((n, c) => n + c.function.arguments.length, 0) : ORACLE_REFUSAL.length;
-    const usage = { prompt_tokens: JSON.stringify(messages).length, completion_tokens: completionTokens, total_tokens: 0 };
-    const finish = calls.length ? 'tool_calls' : 'stop';
-    if (!body.stream) {
-      return send(res, 200, { id: 'chat-1', object: 'chat.completion', model, choices: [{ index: 0, message: { role: 'assistant', content, ...(calls.length ? { tool_calls: calls } : {}) }, finish_reason: finish }], usage });
-    }
-    const chunks: Record<string, unknown>[] = [{ delta: { role: 'assistant', content: '' }, finish_reason: null }];
-    if (content) for (const p of pieces(content)) chunks.push({ delta: { content: p }, finish_reason: null });
+    const usage: Usage = usageOf(JSON.stringify(messages).length, completionTokens);
+    const finish: FinishReason = calls.length ? 'tool_calls' : 'stop';
+    if (!body.stream) return send(res, 200, chatCompletion(head, content, calls, finish, usage));
+    const chunks: unknown[] = [chatChunk(head, { role: 'assistant', content: '' })];
+    if (content) for (const p of pieces(content)) chunks.push(chatChunk(head, { content: p }));
     calls.forEach((c, index) => {
-      chunks.push({ delta: { tool_calls: [{ index, id: c.id, type: 'function', function: { name: c.function.name, arguments: '' } }] }, finish_reason: null });
-      for (const p of pieces(c.function.arguments)) chunks.push({ delta: { tool_calls: [{ index, function: { arguments: p } }] }, finish_reason: null });
+      chunks.push(chatChunk(head, { tool_calls: [{ index, id: c.id, type: 'function', function: { name: c.function.name, arguments: '' } }] }));
+      for (const p of pieces(c.function.arguments)) chunks.push(chatChunk(head, { tool_calls: [{ index, function: { arguments: p } }] }));
     });
-    chunks.push({ delta: {}, finish_reason: finish });
-    const includeUsage = (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
-    return stream(res, model, chunks, usage, includeUsage, 'chat.completion.chunk');
+    chunks.push(chatChunk(head, {}, finish));
+    return stream(res, chunks, includeUsage(body) ? usageChunk(head, 'chat.completion.chunk', usage) : undefined);
   }
 
   async function completions(body: Record<string, unknown>, res: ServerResponse): Promise<void> {
@@ -113,13 +118,12 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
     if (!testCase || !rawDialect) return send(res, 400, { error: { message: 'no case has this prompt (or no rawDialect configured)', type: 'invalid_request_error' } });
     const calls = oracleCalls(testCase);
     const text = calls.length ? rawDialect.format(calls) : ORACLE_REFUSAL;
-    const model = String(body.model);
-    const usage = { prompt_tokens: prompt.length, completion_tokens: text.length, total_tokens: prompt.length + text.length };
-    if (!body.stream) return send(res, 200, { id: 'cmpl-1', object: 'text_completion', model, choices: [{ index: 0, text, finish_reason: 'stop' }], usage });
-    const chunks: Record<string, unknown>[] = pieces(text, 4).map((p) => ({ text: p, finish_reason: null }));
-    chunks.push({ text: '', finish_reason: 'stop' });
-    const includeUsage = (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
-    return stream(res, model, chunks, usage, includeUsage, 'text_completion');
+    const head = headOf('cmpl', String(body.model));
+    const usage = usageOf(prompt.length, text.length);
+    if (!body.stream) return send(res, 200, completion(head, text, 'stop', usage));
+    const chunks: unknown[] = pieces(text, 4).map((p) => completionChunk(head, p));
+    chunks.push(completionChunk(head, '', 'stop'));
+    return stream(res, chunks, includeUsage(body) ? usageChunk(head, 'text_completion', usage) : undefined);
   }
 
   const server = createServer((req, res) => {

@@ -2,7 +2,6 @@
 // server. For each fault every case gets exactly one record (an answer or that fault as its error),
 // retries are bounded and counted at the proxy, and a CLI run killed with SIGKILL mid-flight then
 // resumed loses and duplicates nothing.
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +10,7 @@ import type { ResultRecord } from '../../src/run/types.ts';
 import type { Suite } from '../../src/suite/types.ts';
 import { startFaultProxy, type Fault, type FaultProxy, type RequestContext } from '../helpers/fault-proxy.ts';
 import { startTestServer, type TestServer } from '../helpers/openai-test-server.ts';
-import { CLI, REPO_ROOT, tempDir } from '../run/helpers.ts';
+import { startCli, tempDir } from '../run/helpers.ts';
 import { FAST, oneRecordPerCase, runOne, smokeSuite, STALL_TIMEOUT_MS } from './openai-helpers.ts';
 
 const CASES = 5;
@@ -181,13 +180,7 @@ describe('openai provider: a CLI run killed with SIGKILL mid-flight, then resume
     const results = join(out, RESULTS_FILE);
     const args = ['run', '--suite', dir, '--model', `openai:${front.baseUrl}#qwen3-0.6b`, '--out', out, '--concurrency', '3',
       '--provider-option', 'requestTimeoutMs=5000', '--provider-option', 'retryBaseMs=10', '--provider-option', 'retryMaxMs=40', '--progress', 'none'];
-    const run = () => {
-      const child = spawn(process.execPath, [CLI, ...args], { cwd: REPO_ROOT, env: { ...process.env, CI: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
-      let stderr = '';
-      child.stderr!.on('data', (d) => (stderr += d));
-      const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stderr })));
-      return { child, done };
-    };
+    const run = () => startCli(args);
     const lines = () => (existsSync(results) ? readFileSync(results, 'utf8').split('\n').filter((l) => l.trim()).length : 0);
     try {
       const first = run();

@@ -6,7 +6,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { modelDir, modelRegistry } from '../../src/models/registry.ts';
-import { needleRawPrompt, rawTemplate } from '../../src/openai/raw-prompt.ts';
+import { rawTemplate } from '../../src/openai/raw-prompt.ts';
+import { promptText } from '../../src/needle/v1/prompt.ts';
 import { backoffMs, DEFAULT_RETRY, parseRetryAfter } from '../../src/openai/retry.ts';
 import { resolveSettings } from '../../src/openai/settings.ts';
 import { sseEvents } from '../../src/openai/sse.ts';
@@ -239,7 +240,7 @@ describe('openai provider: API key, registry entries, settings', () => {
 
   it('raw mode for a Needle-format model sends its encoder input as text and parses the answer with the needle dialect', async () => {
     const c = suite.cases[0];
-    const text = needleRawPrompt(c);
+    const text = promptText(c);
     expect(text.startsWith(`${c.query}<tools>[{"name":`)).toBe(true);
     expect(JSON.parse(text.slice(text.indexOf('<tools>') + 7))).toHaveLength(c.tools.length);
 
@@ -249,7 +250,7 @@ describe('openai provider: API key, registry entries, settings', () => {
       expect(result.models[0].status).toBe('ok');
       expect(oneRecordPerCase(records, suite)).toBe(true);
       for (const r of records) expect(r.verdict.pass && r.dialect === 'needle', `${r.id}: ${r.raw}`).toBe(true);
-      expect(needleServer.bodies.map((b) => b.prompt).sort()).toEqual(suite.cases.map(needleRawPrompt).sort());
+      expect(needleServer.bodies.map((b) => b.prompt).sort()).toEqual(suite.cases.map(promptText).sort());
     } finally {
       await needleServer.close();
     }

@@ -1,6 +1,5 @@
 // The real CLI as a child process: SIGKILL mid-run then resume, Ctrl-C (SIGINT), re-scoring, and
 // bad input. These spawn node, so they are the slow tests of this area; each child is short.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,7 +7,7 @@ import { runCommand } from '../../src/cli/run-command.ts';
 import type { RunCliOptions } from '../../src/cli/commands/run.ts';
 import { readRunInfo } from '../../src/run/provenance.ts';
 import { readResults, RESULTS_FILE } from '../../src/run/results-store.ts';
-import { CLI, makeSuite, REPO_ROOT, sampleCases, tempDir } from './helpers.ts';
+import { makeSuite, sampleCases, startCli, tempDir } from './helpers.ts';
 
 const CASES = 30;
 const tmp = tempDir('cli');
@@ -17,24 +16,6 @@ afterAll(() => tmp.cleanup());
 beforeAll(async () => {
   suiteDir = (await makeSuite(tmp.path, 'kill-suite', sampleCases(CASES))).dir;
 });
-
-interface Exit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-function start(args: string[]): { child: ChildProcess; done: Promise<Exit> } {
-  const env = { ...process.env, CI: '1' }; // plain progress lines, no bar
-  const child = spawn(process.execPath, [CLI, ...args], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d) => (stdout += d));
-  child.stderr!.on('data', (d) => (stderr += d));
-  const done = new Promise<Exit>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
-  return { child, done };
-}
 
 function lineCount(path: string): number {
   if (!existsSync(path)) return 0;
@@ -59,7 +40,7 @@ describe('needle-bench run (child process)', () => {
   it('SIGKILL mid-run, then a re-run into the same dir: no case lost, none duplicated, every record valid', async () => {
     const out = join(tmp.path, 'killed');
     const results = join(out, RESULTS_FILE);
-    const first = start(runArgs(out, 250));
+    const first = startCli(runArgs(out, 250));
     let exited = false;
     void first.done.then(() => (exited = true));
     await waitForLines(results, 4, () => exited);
@@ -72,7 +53,7 @@ describe('needle-bench run (child process)', () => {
     const before = readFileSync(results, 'utf8').slice(0, survived.validBytes);
     expect(readRunInfo(out)!.sessions[0].status).toBe('running'); // killed: it never got to say otherwise
 
-    const second = await start(runArgs(out, 0)).done;
+    const second = await startCli(runArgs(out, 0)).done;
     expect(second.code, second.stderr).toBe(0);
     const after = readResults(results);
     expect(after.tornBytes).toBe(0);
@@ -95,7 +76,7 @@ describe('needle-bench run (child process)', () => {
     const out = join(tmp.path, 'interrupted');
     const results = join(out, RESULTS_FILE);
     const args = runArgs(out, 250);
-    const run = start(args);
+    const run = startCli(args);
     let exited = false;
     void run.done.then(() => (exited = true));
     await waitForLines(results, 3, () => exited);
@@ -114,7 +95,7 @@ describe('needle-bench run (child process)', () => {
   it('SIGTERM (a cancelled CI job) stops the same way and exits 143', async () => {
     const out = join(tmp.path, 'terminated');
     const results = join(out, RESULTS_FILE);
-    const run = start(runArgs(out, 250));
+    const run = startCli(runArgs(out, 250));
     let exited = false;
     void run.done.then(() => (exited = true));
     await waitForLines(results, 2, () => exited);
@@ -129,7 +110,7 @@ describe('needle-bench run (child process)', () => {
   it('score re-scores a run dir and prints the per-model table', async () => {
     const out = join(tmp.path, 'interrupted'); // from the test above: a partial run is re-scorable too
     const before = readResults(join(out, RESULTS_FILE)).records;
-    const res = await start(['score', out]).done;
+    const res = await startCli(['score', out]).done;
     expect(res.code, res.stderr).toBe(0);
     const row = res.stdout.split('\n').find((l) => l.startsWith('oracle'))!;
     expect(row.split(/\s+/)).toEqual(['oracle', 'kill-suite', String(before.length), String(before.length), '100.0%', '0']);
@@ -137,7 +118,7 @@ describe('needle-bench run (child process)', () => {
   }, 60_000);
 
   it('an unknown model is a usage error (exit 2) listing the available providers', async () => {
-    const res = await start(['run', '--suite', suiteDir, '--model', 'nope', '--out', join(tmp.path, 'x')]).done;
+    const res = await startCli(['run', '--suite', suiteDir, '--model', 'nope', '--out', join(tmp.path, 'x')]).done;
     expect(res.code).toBe(2);
     expect(res.stderr).toMatch(/unknown model "nope".*oracle \(.*replay \(/s);
     expect(existsSync(join(tmp.path, 'x'))).toBe(false);

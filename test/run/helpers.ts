@@ -1,4 +1,5 @@
 // Small suites for runner tests, written with the real suite writer into temp dirs.
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -63,4 +64,22 @@ export async function makeSuite(root: string, name: string, cases: SuiteCase[], 
 export function tempDir(label: string): { path: string; cleanup: () => void } {
   const path = mkdtempSync(join(tmpdir(), `nb-${label}-`));
   return { path, cleanup: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+export interface CliExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** `needle-bench <args>` as a child process in the repo root, with plain progress lines (CI=1). */
+export function startCli(args: string[]): { child: ChildProcess; done: Promise<CliExit> } {
+  const child = spawn(process.execPath, [CLI, ...args], { cwd: REPO_ROOT, env: { ...process.env, CI: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d) => (stdout += d));
+  child.stderr!.on('data', (d) => (stderr += d));
+  const done = new Promise<CliExit>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
+  return { child, done };
 }

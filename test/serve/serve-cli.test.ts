@@ -1,13 +1,14 @@
 // `needle-bench serve` as a process: it prints where it listens, and SIGTERM drains — every request
 // accepted before the signal is answered in full, later ones are refused, and the process exits 0.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { encoderInputFromParts, parsePromptText, encoderInput, promptText } from '../../src/needle/v1/prompt.ts';
 import { loadSentencePiece } from '../../src/sentencepiece/index.ts';
 import type { SuiteCase } from '../../src/suite/types.ts';
-import { CLI, REPO_ROOT } from '../run/helpers.ts';
+import { REPO_ROOT } from '../run/helpers.ts';
+import { spawnServe } from '../../src/serve/process.ts';
 import { post } from './http-client.ts';
 import { servedName } from '../../src/cli/commands/serve.ts';
 
@@ -46,22 +47,7 @@ afterAll(() => {
   for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
 });
 
-function startCli(args: string[]): Promise<{ child: ChildProcess; url: string; stderr: () => string; exited: Promise<number | null> }> {
-  const child = spawn(process.execPath, [CLI, 'serve', ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let out = '';
-  let err = '';
-  child.stderr!.on('data', (d) => (err += d));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return new Promise((resolve, reject) => {
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const m = /listening on (http:\/\/\S+)\/v1/.exec(out);
-      if (m) resolve({ child, url: m[1], stderr: () => err, exited });
-    });
-    void exited.then((code) => reject(new Error(`serve exited ${code} before listening: ${err}`)));
-  });
-}
+const startCli = (args: string[]) => spawnServe(args, { cwd: REPO_ROOT, onSpawn: (c) => children.push(c) });
 
 describe('needle-bench serve (process)', () => {
   it('reads --model as a spec or name=spec', () => {

@@ -2,7 +2,7 @@
 // registered chat model receives for one case — rendered from the model's own template when it is on
 // disk, else from the template its registry entry names — so a prompt can be read and diffed. For a
 // Needle model it is the encoder's input as text (query, <tools>, tools JSON: promptText in
-// src/needle/prompt.ts), which is also what `needle-bench serve` takes on /v1/completions.
+// src/needle/v1/prompt.ts), which is also what `needle-bench serve` takes on /v1/completions.
 import type { Command } from 'commander';
 import { modelCacheDir, modelDir, modelRegistry, type ModelEntry } from '../../models/registry.ts';
 import { renderPrompt, type RenderedPrompt } from '../../prompts/chat-template.ts';

@@ -2,8 +2,6 @@
 // concurrent clients for a bounded time, samples the server's RSS, then stops it with SIGTERM and
 // prints one JSON report (answers by status, latency percentiles, memory, drain exit code).
 import type { Command } from 'commander';
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { positiveInt, usageExitCode2 } from '../option-parsers.ts';
 
 interface ServeLoadOptions {
@@ -14,11 +12,9 @@ interface ServeLoadOptions {
   queue: string;
   workers: number;
   threads?: number;
-  mode: 'chat' | 'completions' | 'mixed';
+  mode: import('../../serve/load.ts').LoadMode;
   streamEvery: string;
 }
-
-const CLI = fileURLToPath(new URL('../../../bin/needle-bench.js', import.meta.url));
 
 export function register(program: Command): void {
   const cmd = program
@@ -31,24 +27,14 @@ export function register(program: Command): void {
     .option('--queue <n>', "the server's queue bound", '16')
     .option('--workers <n>', "the server's generations at once", positiveInt, 1)
     .option('--threads <n>', 'onnxruntime threads of the server', positiveInt)
-    .option('--mode <mode>', 'chat, completions or mixed (half the clients each)', 'mixed')
+    .option('--mode <mode>', 'tools (chat completions with tools), raw (completions on Needle\'s prompt text) or mixed (half the clients each), as run\'s openai modes', 'mixed')
     .option('--stream-every <k>', 'every k-th client streams (0: none)', '3')
     .action(async (opts: ServeLoadOptions) => {
-      const [{ loadSuite }, { runLoad }] = await Promise.all([import('../../suite/load.ts'), import('../../serve/load.ts')]);
-      if (!['chat', 'completions', 'mixed'].includes(opts.mode)) throw new Error(`--mode: expected chat, completions or mixed, got "${opts.mode}"`);
+      const [{ loadSuite }, { runLoad, LOAD_MODES }, { spawnServe }] = await Promise.all([import('../../suite/load.ts'), import('../../serve/load.ts'), import('../../serve/process.ts')]);
+      if (!LOAD_MODES.includes(opts.mode)) throw new Error(`--mode: expected ${LOAD_MODES.join(', ')}, got "${opts.mode}"`);
       const suite = await loadSuite(opts.suite);
-      const args = [CLI, 'serve', '--model', opts.model, '--port', '0', '--queue', opts.queue, '--workers', String(opts.workers), ...(opts.threads ? ['--threads', String(opts.threads)] : [])];
-      const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-      const url = await new Promise<string>((resolve, reject) => {
-        let out = '';
-        child.stdout!.on('data', (d) => {
-          out += d;
-          const m = /listening on (http:\/\/\S+)\/v1/.exec(out);
-          if (m) resolve(m[1]);
-        });
-        void exited.then((code) => reject(new Error(`serve exited ${code} before listening`)));
-      });
+      const args = ['--model', opts.model, '--port', '0', '--queue', opts.queue, '--workers', String(opts.workers), ...(opts.threads ? ['--threads', String(opts.threads)] : [])];
+      const { child, url, exited } = await spawnServe(args, { stderr: 'inherit' });
       try {
         const report = await runLoad({
           url,
