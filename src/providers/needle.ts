@@ -91,7 +91,7 @@ export class NeedleProvider implements Provider, ForcedDecoding {
       if (!p.present) throw new ModelNotPresentError(`${entry.id} is not present (${p.missing.join(', ')} missing in ${p.dir}) — needle-bench pull ${entry.id}`);
       if (entry.architecture && entry.architecture !== 'needle-1') {
         // Present but not runnable: say so instead of feeding a Needle 2 checkpoint to v1's engine.
-        throw new Error(`${entry.id}: architecture "${entry.architecture}" is not runnable by this build of the needle provider (only Needle v1 checkpoints are); the Needle 2 runtime (ONNX export of src/needle/v2) is not built yet`);
+        throw new Error(`${entry.id}: architecture "${entry.architecture}" is not runnable by the needle provider (Needle v1 checkpoints only)${entry.architecture === 'needle-2' ? '; Needle 2 runs with the needle2 provider (set "provider": "needle2" in the entry)' : ''}`);
       }
       return resolveNeedleFiles(modelDir(entry, this.options.cacheDir));
     }

@@ -16,12 +16,12 @@ export function fsyncDir(dir: string): void {
   } catch { /* unsupported here; the file data itself is synced */ }
 }
 
-export function writeFileAtomically(path: string, content: string): void {
+export function writeFileAtomically(path: string, content: string | Uint8Array): void {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
   try {
     const fd = openSync(tmp, 'w');
     try {
-      writeFully(fd, Buffer.from(content, 'utf8'));
+      writeFully(fd, typeof content === 'string' ? Buffer.from(content, 'utf8') : Buffer.from(content.buffer, content.byteOffset, content.byteLength));
       fsyncSync(fd);
     } finally {
       closeSync(fd);

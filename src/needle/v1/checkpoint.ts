@@ -14,6 +14,7 @@ import { rawFromPickle, readRawCheckpoint as readRaw, writeConverted as writeDir
 import { CONVERTED_TOKENIZER } from './tokenizer-files.ts';
 export { findTokenizer } from './tokenizer-files.ts';
 import { numel } from '../../checkpoint/tensor.ts';
+import { isNeedle2 } from '../v2/checkpoint.ts';
 
 export { CheckpointError, flattenParams, toPlain } from '../../checkpoint/tree.ts';
 export { CONVERTED_CONFIG, CONVERTED_WEIGHTS, METADATA_CONFIG_KEY } from '../../checkpoint/raw.ts';
@@ -66,7 +67,12 @@ export function checkpointFromPickle(bytes: Uint8Array, path: string): NeedleChe
 
 /** Load a .pkl, a .safetensors, or a converted directory. */
 export async function loadCheckpoint(path: string): Promise<NeedleCheckpoint> {
-  return finishCheckpoint(await readRawCheckpoint(path));
+  // A Needle 2 file is a different model (decoder-only): say where it runs instead of a missing-tensor error.
+  const pointer = (what: string) => new CheckpointError(`${path}: ${what}, not a Needle v1 checkpoint; run it with the needle2 provider (--model needle2:${path})`);
+  if (path.endsWith('.cact')) throw pointer('a Needle 2 .cact engine file');
+  const raw = await readRawCheckpoint(path);
+  if (isNeedle2(raw)) throw pointer('a Needle 2 checkpoint (format_version 2 / its config)');
+  return finishCheckpoint(raw);
 }
 
 /** Total number of parameter elements. */

@@ -26,7 +26,7 @@ function initStd(path: string, config: NeedleConfig): number {
  * bits per element: ~30x faster than a Box-Muller + rounding per weight, and indistinguishable for
  * a throughput benchmark (26M weights in well under a second).
  */
-function normalHalfTable(std: number, next: () => number): Uint16Array {
+export function normalHalfTable(std: number, next: () => number): Uint16Array {
   const table = new Uint16Array(65536);
   for (let i = 0; i < table.length; i += 2) {
     const u1 = (next() + 1) / 4294967297; // (0, 1)
@@ -38,7 +38,7 @@ function normalHalfTable(std: number, next: () => number): Uint16Array {
   return table;
 }
 
-function randomHalfTensor(shape: number[], table: Uint16Array | undefined, next: () => number): Tensor {
+export function randomHalfTensor(shape: number[], table: Uint16Array | undefined, next: () => number): Tensor {
   const n = numel(shape);
   const bytes = new Uint8Array(n * 2);
   if (table) {

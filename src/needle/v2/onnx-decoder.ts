@@ -2,7 +2,8 @@
 // history, and computes the host-side inputs — positions, the sliding-window/sink attention bias, the
 // engram hash rows and their validity — exactly as the reference decoder (reference.ts) defines them.
 import * as ort from 'onnxruntime-node';
-import { ENGRAM_CONV_TAPS, engramGeometry, headDim } from './config.ts';
+import { cpuSessionOptions } from '../v1/engine.ts';
+import { ENGRAM_CONV_TAPS, engramGeometry, headDim, type Needle2Config } from './config.ts';
 import { buildNeedle2Graph, MASKED, type Needle2ExportOptions } from './export.ts';
 import { engramIndices } from './reference.ts';
 import type { Needle2Weights } from './weights.ts';
@@ -15,24 +16,25 @@ export interface OnnxDecoderOptions {
 /** The exported graph in an onnxruntime session; one per weights, any number of decoders on it. */
 export class Needle2OnnxModel {
   private constructor(
-    readonly weights: Needle2Weights,
+    readonly config: Needle2Config,
     readonly session: ort.InferenceSession,
   ) {}
 
   /** Export the graph from the weights and open a session on it (in memory). */
   static async create(weights: Needle2Weights, opts: { threads?: number } & Needle2ExportOptions = {}): Promise<Needle2OnnxModel> {
     const model = buildNeedle2Graph(weights, opts).encode();
-    const session = await ort.InferenceSession.create(model, {
-      graphOptimizationLevel: 'all',
-      executionMode: 'sequential',
-      interOpNumThreads: 1,
-      ...(opts.threads ? { intraOpNumThreads: opts.threads } : {}),
-    });
-    return new Needle2OnnxModel(weights, session);
+    return Needle2OnnxModel.open(model, weights.config, opts.threads);
+  }
+
+  /** Open an exported graph (a file of the export cache, or its bytes); `config` is the weights' config. */
+  static async open(model: string | Uint8Array, config: Needle2Config, threads?: number): Promise<Needle2OnnxModel> {
+    const options = cpuSessionOptions(threads);
+    const session = typeof model === 'string' ? await ort.InferenceSession.create(model, options) : await ort.InferenceSession.create(model, options);
+    return new Needle2OnnxModel(config, session);
   }
 
   decoder(opts: OnnxDecoderOptions = {}): Needle2OnnxDecoder {
-    return new Needle2OnnxDecoder(this.weights, this.session, opts.window ?? 0, opts.sinkLen ?? 0);
+    return new Needle2OnnxDecoder(this.config, this.session, opts.window ?? 0, opts.sinkLen ?? 0);
   }
 
   async release(): Promise<void> {
@@ -46,12 +48,12 @@ export class Needle2OnnxDecoder {
   private past: Record<string, ort.Tensor> = {};
 
   constructor(
-    readonly weights: Needle2Weights,
+    readonly config: Needle2Config,
     private readonly session: ort.InferenceSession,
     readonly window: number,
     readonly sinkLen: number,
   ) {
-    const c = weights.config;
+    const c = config;
     const hd = headDim(c);
     for (let l = 0; l < c.num_layers; l++) {
       this.past[`past_key_${l}`] = new ort.Tensor('float32', new Float32Array(0), [c.num_kv_heads, 0, hd]);
@@ -70,7 +72,7 @@ export class Needle2OnnxDecoder {
 
   /** Feed tokens (prompt or one generated token); returns the logits at each new position. */
   async feed(tokens: number[]): Promise<Float32Array[]> {
-    const c = this.weights.config;
+    const c = this.config;
     for (const t of tokens) if (!Number.isInteger(t) || t < 0 || t >= c.vocab_size) throw new RangeError(`Needle 2 decoder: token ${t} is outside the vocabulary (${c.vocab_size})`);
     const P = this.position;
     const S = tokens.length;

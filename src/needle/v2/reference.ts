@@ -430,6 +430,8 @@ export interface GreedyOptions {
   sinkLen?: number;
   /** KV positions (default: min(max_seq_len, prompt + maxNewTokens), as generate_cached sizes it). */
   maxLen?: number;
+  /** Rewrites the logits before each argmax (a grammar mask); `tokens` are those chosen so far. */
+  logitsProcessor?: (logits: Float64Array, tokens: readonly number[]) => void;
 }
 
 export interface GreedyResult {
@@ -452,8 +454,14 @@ export function greedyGenerate(weights: Needle2Weights, promptIds: number[], opt
   const dec = new Needle2Decoder(weights, { maxLen, window: opts.window, sinkLen: opts.sinkLen });
   const prefillLogits = dec.prefill(prompt);
   const stepLogits: Float64Array[] = [];
-  let next = argmax(prefillLogits[prefillLogits.length - 1]);
   const tokens: number[] = [];
+  const pick = (logits: Float64Array): number => {
+    if (!opts.logitsProcessor) return argmax(logits);
+    const copy = Float64Array.from(logits);
+    opts.logitsProcessor(copy, tokens);
+    return argmax(copy);
+  };
+  let next = pick(prefillLogits[prefillLogits.length - 1]);
   let stop: GreedyResult['stop'] = 'max_new_tokens';
   for (let i = 0; i < opts.maxNewTokens; i++) {
     if (next === opts.eosId) {
@@ -467,7 +475,7 @@ export function greedyGenerate(weights: Needle2Weights, promptIds: number[], opt
     tokens.push(next);
     const logits = dec.step(next);
     stepLogits.push(logits);
-    next = argmax(logits);
+    next = pick(logits);
   }
   return { tokens, stop, maxLen, prefillLogits, stepLogits };
 }

@@ -1,6 +1,7 @@
 // The needle-2 registry entry: pinned, listed, its dialect exists, reported not present without its
-// files, and refused with the reason (not run through v1's engine) once they are there.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// files, and run by the needle2 provider once they are there.
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -31,16 +32,21 @@ describe('needle-2 registry entry', () => {
     expect((err as Error).message).toMatch(/needle-2 is not present \(checkpoints\/needle2\.pkl, .* missing in .*\) — needle-bench pull needle-2/);
   });
 
-  it('with its files present: refused with the reason, not loaded as a v1 checkpoint', async () => {
+  it('with its files present: runs through the needle2 provider (pickle + tokenizer/tokenizer.model), not v1', async () => {
+    const fixtures = join(dirname(fileURLToPath(import.meta.url)), '../../fixtures/needle2');
+    const layout: Record<string, string> = { 'checkpoints/needle2.pkl': 'needle2-tiny.pkl', 'tokenizer/tokenizer.model': 'tokenizer.model', 'needle2.cact': 'needle2-tiny.cact' };
     for (const f of entry.hub!.files) {
       const path = join(cacheDir, entry.hub!.repo, f);
       mkdirSync(dirname(path), { recursive: true });
-      writeFileSync(path, 'placeholder');
+      copyFileSync(join(fixtures, layout[f]), path);
     }
     expect(presence(entry, cacheDir).present).toBe(true);
-    const provider = await createProvider('needle-2', { cacheDir });
-    const err = await provider.load().then(() => undefined, (e: unknown) => e);
-    expect(isModelNotPresent(err)).toBe(false);
-    expect((err as Error).message).toMatch(/architecture "needle-2" is not runnable by this build of the needle provider .* Needle 2 runtime .* not built yet/);
-  });
+    const provider = await createProvider('needle-2', { cacheDir, threads: 1, onnxCacheDir: join(cacheDir, 'onnx') });
+    expect(provider.dialect).toBe('needle2');
+    const prov = await provider.load();
+    expect(prov.architecture).toBe('needle-2');
+    expect(prov.parameterCount).toBe(98735);
+    expect(Object.keys(prov.weightHashes ?? {})).toEqual(expect.arrayContaining(['needle2.pkl', 'tokenizer.model']));
+    await provider.dispose();
+  }, 60_000);
 });
