@@ -36,14 +36,18 @@ export interface ReadOptions {
   pickleNames?: string[];
 }
 
-export function rawFromPickle(bytes: Uint8Array, path: string): RawCheckpoint {
-  let root: PyValue;
+/** Unpickle a file's bytes; a PickleError names the file. */
+export function unpickleFile(bytes: Uint8Array, path: string): PyValue {
   try {
-    root = unpickle(bytes);
+    return unpickle(bytes);
   } catch (e) {
     if (e instanceof PickleError) throw new PickleError(`${path}: ${e.message}`);
     throw e;
   }
+}
+
+export function rawFromPickle(bytes: Uint8Array, path: string): RawCheckpoint {
+  const root = unpickleFile(bytes, path);
   if (!(root instanceof Map)) throw new CheckpointError(`${path}: expected a dict {"params", "config"}, got ${typeName(root)}`);
   if (!root.has('params')) throw new CheckpointError(`${path}: no "params" entry (keys: ${[...root.keys()].map(String).join(', ')})`);
   const meta: Record<string, unknown> = {};

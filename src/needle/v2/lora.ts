@@ -5,7 +5,8 @@
 // does; the delta is rounded to the base dtype before the add, whose sum is rounded again.
 import { readFile } from 'node:fs/promises';
 import { f16BitsToF32, f32ToBf16Bits, bf16BitsToF32, f32ToF16Bits } from '../../checkpoint/half.ts';
-import { NdArray, PickleError, typeName, unpickle, type PyValue } from '../../checkpoint/pickle.ts';
+import { NdArray, typeName, type PyValue } from '../../checkpoint/pickle.ts';
+import { unpickleFile } from '../../checkpoint/raw.ts';
 import type { Tensor } from '../../checkpoint/tensor.ts';
 import { numel, tensorToFloat32 } from '../../checkpoint/tensor.ts';
 import { CheckpointError, sha256, toPlain } from '../../checkpoint/tree.ts';
@@ -33,13 +34,7 @@ function arrayAt(v: PyValue | undefined, where: string): Tensor {
 
 /** Parse an adapter pickle held in memory. */
 export function parseLoraAdapter(bytes: Uint8Array, path: string): LoraAdapter {
-  let root: PyValue;
-  try {
-    root = unpickle(bytes);
-  } catch (e) {
-    if (e instanceof PickleError) throw new PickleError(`${path}: ${e.message}`);
-    throw e;
-  }
+  const root = unpickleFile(bytes, path);
   if (!(root instanceof Map)) throw new CheckpointError(`${path}: expected a dict {"lora", "scale", ...}, got ${typeName(root)}`);
   const lora = root.get('lora');
   if (lora === undefined) throw new CheckpointError(`${path}: no "lora" entry (keys: ${[...root.keys()].map(String).join(', ')}); a needle finetune adapter has lora, scale, base, rank`);
