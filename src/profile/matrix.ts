@@ -65,7 +65,11 @@ export async function runMatrix(checkpoint: NeedleCheckpoint, o: MatrixOptions):
 
 const fmt = (x: number, digits = 0) => x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
-export function matrixMarkdown(rows: ProfileResult[]): string {
+/** What a table row needs: a v1 ProfileResult, or a Needle 2 one (no output-layer variant, no reference scheme). */
+export type MatrixRow = Pick<ProfileResult, 'precision' | 'threads' | 'prompt_tokens' | 'gen_tokens' | 'warmups' | 'repetitions' | 'weights' | 'machine' | 'prefill_tok_s' | 'decode_tok_s' | 'ttft_ms' | 'spread' | 'cpu' | 'roofline' | 'load_average'> &
+  Partial<Pick<ProfileResult, 'quantize_logits' | 'reference_scheme'>>;
+
+export function matrixMarkdown(rows: MatrixRow[]): string {
   const withRoof = rows.some((r) => r.roofline);
   const lines = [
     `| precision | threads | prompt | prefill tok/s (median) | prefill min–max (IQR) | decode tok/s (median) | decode min–max (IQR) | TTFT ms | prefill / decode tok per CPU-s | no-cache ref. tok/s | speed-up |${withRoof ? ' prefill bound (share) | decode bound (share) |' : ''} load avg (1 min) |`,

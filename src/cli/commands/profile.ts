@@ -3,12 +3,20 @@
 // prints one JSON object (prefill_tok_s, decode_tok_s medians, spread, ttft_ms, peak RSS, load
 // average...). `--matrix` runs prompts × precisions × threads and prints a markdown table (and writes
 // the rows as JSON with --out); it is what `npm run bench:needle` runs.
+//   needle-bench profile --model needle-2 --synthetic [--preset base|needle] --precision int8 --roofline --json
+//   needle-bench profile --checkpoint needle2.cact   (or a needle2.pkl / converted dir / .safetensors)
+// profiles Needle 2 alone (src/profile/needle2-profile.ts); a Needle 2 checkpoint is recognised
+// without --model. Several --model flags (or --suite) give the side-by-side profile.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { loadCheckpoint } from '../../needle/v1/checkpoint.ts';
 import type { Precision } from '../../needle/v1/engine.ts';
 import type { NeedleCheckpoint } from '../../needle/v1/types.ts';
+import type { Needle2Checkpoint } from '../../needle/v2/checkpoint.ts';
+import { NEEDLE2_PRESETS } from '../../needle/v2/config.ts';
+import type { Needle2PresetName } from '../../needle/v2/synthetic.ts';
+import { loadProfileCheckpoint } from '../../profile/profile-checkpoint.ts';
 import { matrixMarkdown, parseVariant, runMatrix, type MatrixVariant } from '../../profile/matrix.ts';
 import { profileNeedle, releaseSyntheticCheckpoint } from '../../profile/needle-profile.ts';
 import { measureKernelRates } from '../../profile/roofline.ts';
@@ -74,13 +82,52 @@ interface ProfileFlags {
   threadCounts: number[];
   out?: string;
   md?: string;
+  preset: string;
+  cacheDir?: string;
 }
 
-async function checkpointFor(f: ProfileFlags): Promise<NeedleCheckpoint> {
+async function checkpointFor(f: ProfileFlags, loaded?: NeedleCheckpoint): Promise<NeedleCheckpoint> {
   if (f.model.length !== 1 || f.model[0] !== 'needle') throw new Error(`--model: only "needle" can be profiled alone with these flags, got "${f.model.join(', ')}"`);
+  if (loaded) return loaded;
   if (f.checkpoint) return loadCheckpoint(f.checkpoint);
   if (!f.synthetic) throw new Error('give --synthetic (random weights at the release config) or --checkpoint <path>');
   return releaseSyntheticCheckpoint(f.seed);
+}
+
+/** `profile` of Needle 2 alone: one profile, or the --matrix table. */
+async function profileNeedle2Command(f: ProfileFlags, checkpoint?: Needle2Checkpoint): Promise<void> {
+  const { profileNeedle2, syntheticNeedle2 } = await import('../../profile/needle2-profile.ts');
+  if (f.ops || f.referenceScheme || f.quantizeLogits) throw new Error(`${f.ops ? '--ops' : f.referenceScheme ? '--reference-scheme' : '--quantize-logits'}: not available for needle-2 (its output layer stays fp32; the graph has no encoder)`);
+  let preset: string | undefined;
+  if (!checkpoint) {
+    if (!f.synthetic) throw new Error('give --synthetic (random weights at a preset: base = the released 45M) or --checkpoint <path>');
+    if (!(f.preset in NEEDLE2_PRESETS)) throw new Error(`--preset: expected one of ${Object.keys(NEEDLE2_PRESETS).join('|')}, got "${f.preset}"`);
+    preset = f.preset;
+    checkpoint = syntheticNeedle2(f.preset as Needle2PresetName, f.seed);
+  }
+  if (f.matrix) {
+    const { runNeedle2Matrix } = await import('../../profile/needle2-matrix.ts');
+    const precisions = f.precisions.map((v) => {
+      if (v.quantizeLogits) throw new Error(`--precisions: ${v.precision}+ql is not available for needle-2 (its tied output layer stays fp32)`);
+      return v.precision;
+    });
+    const rows = await runNeedle2Matrix(checkpoint, {
+      prompts: f.prompts, precisions, threads: f.threadCounts, genTokens: f.genTokens, repetitions: f.reps, warmups: f.warmups,
+      cacheDir: f.cacheDir, preset, roofline: f.roofline,
+      onRow: (r) => process.stderr.write(`needle-2 ${r.precision} threads=${r.threads} prompt=${r.prompt_tokens}: prefill ${Math.round(r.prefill_tok_s)} tok/s, decode ${Math.round(r.decode_tok_s)} tok/s\n`),
+    });
+    if (f.out) {
+      mkdirSync(dirname(f.out), { recursive: true });
+      writeFileSync(f.out, JSON.stringify(rows, null, 2));
+    }
+    console.log(f.json ? JSON.stringify(rows) : matrixMarkdown(rows));
+    return;
+  }
+  const result = await profileNeedle2(checkpoint, {
+    precision: f.precision, threads: f.threads, promptTokens: f.promptTokens, genTokens: f.genTokens, repetitions: f.reps, warmups: f.warmups,
+    cacheDir: f.cacheDir, preset, ...(f.roofline ? { kernelRates: await measureKernelRates(f.threads) } : {}),
+  });
+  console.log(f.json ? JSON.stringify(result) : matrixMarkdown([result]));
 }
 
 async function sideBySide(f: ProfileFlags): Promise<void> {
@@ -140,9 +187,9 @@ export function register(program: Command): void {
     .option('--ratio-to <ids>', 'side by side: reference models for the ratios (those that finish)', (v: string) => v.split(',').map((x) => x.trim()).filter(Boolean), ['needle', 'needle-2'])
     .option('--no-rss-probe', 'side by side: skip the per-model child process that measures peak RSS')
     .option('--synthetic', 'random weights at the released config (speed does not depend on values)')
-    .option('--checkpoint <path>', 'a needle .pkl, .safetensors or converted directory')
+    .option('--checkpoint <path>', 'a needle or needle2 .pkl, .safetensors or converted directory, or a needle2 .cact')
     .option('--seed <n>', 'seed of the synthetic weights', nonNegativeInt('--seed'), 1)
-    .option('--prompt-tokens <n>', 'encoder input length', positiveInt('--prompt-tokens'), 512)
+    .option('--prompt-tokens <n>', 'prompt length (needle: encoder input; needle-2: one prefill)', positiveInt('--prompt-tokens'), 512)
     .option('--gen-tokens <n>', 'forced decode steps (EOS ignored)', positiveInt('--gen-tokens'), 64)
     .option('--threads <n>', 'onnxruntime intra-op threads', positiveInt('--threads'), 2)
     .option('--precision <p>', 'fp32 | int8 | int4', precision, 'fp32' as Precision)
@@ -161,10 +208,22 @@ export function register(program: Command): void {
     .option('--thread-counts <list>', 'matrix thread counts', intList('--thread-counts'), [1, 2])
     .option('--out <file>', 'matrix / side by side: also write the JSON here')
     .option('--md <file>', 'side by side: also write the markdown table here')
+    .option('--preset <name>', 'needle-2 --synthetic: base (the released 45M) | needle (91M)', 'base')
+    .option('--cache-dir <dir>', 'needle-2: ONNX export cache directory (default .cache/onnx-needle2)')
     .action(async (f: ProfileFlags) => {
+      // Needle 2 alone: --model needle-2, or a checkpoint that holds Needle 2 with no --model.
+      let v1Loaded: NeedleCheckpoint | undefined;
+      if (!f.suite && f.model?.length === 1 && f.model[0] === 'needle-2') {
+        return profileNeedle2Command(f, f.checkpoint ? ((await loadProfileCheckpoint(f.checkpoint, 2)).checkpoint as Needle2Checkpoint) : undefined);
+      }
+      if (!f.suite && !f.model && f.checkpoint) {
+        const found = await loadProfileCheckpoint(f.checkpoint);
+        if (found.generation === 2) return profileNeedle2Command(f, found.checkpoint);
+        v1Loaded = found.checkpoint;
+      }
       f.model ??= ['needle'];
       if (f.model.length > 1 || f.model[0] !== 'needle' || f.suite) return sideBySide(f);
-      const checkpoint = await checkpointFor(f);
+      const checkpoint = await checkpointFor(f, v1Loaded);
       if (f.ops) {
         const { opProfile, opProfileMarkdown } = await import('../../profile/op-profile.ts');
         if (f.ops !== true && f.ops !== 'encoder' && f.ops !== 'decoder') throw new Error(`--ops: expected encoder or decoder, got "${f.ops}"`);
