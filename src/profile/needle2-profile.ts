@@ -18,7 +18,7 @@ import { Needle2Engine } from '../needle/v2/engine.ts';
 import type { Needle2Precision } from '../needle/v2/export.ts';
 import { CHAT_MARKERS, FIRST_MARKER_ID, NEEDLE2_SPECIAL_IDS } from '../needle/v2/markers.ts';
 import { needle2PresetConfig, syntheticNeedle2Checkpoint, type Needle2PresetName } from '../needle/v2/synthetic.ts';
-import { spread, type Spread } from '../stats/percentiles.ts';
+import { quantileSorted, spread, type Spread } from '../stats/percentiles.ts';
 import { needle2Roofline } from './needle2-roofline.ts';
 import type { SpreadSummary } from './needle-profile.ts';
 import type { KernelRates, Roofline } from './roofline.ts';
@@ -56,7 +56,7 @@ export interface Needle2ProfileResult {
   ttft_ms: number;
   prefill_ms: number;
   decode_step_ms: number;
-  spread: { prefill_tok_s: SpreadSummary; decode_tok_s: SpreadSummary; ttft_ms: SpreadSummary; decode_step_ms: SpreadSummary };
+  spread: { prefill_tok_s: Needle2Spread; decode_tok_s: Needle2Spread; ttft_ms: Needle2Spread; decode_step_ms: Needle2Spread };
   /** What this machine allows (needle2-roofline.ts) and the share of it reached, when measured. */
   roofline?: Roofline & { decode_fraction: number; prefill_fraction: number };
   /** Process CPU time (all threads): what the work costs regardless of how busy the machine is. */
@@ -91,10 +91,14 @@ export function presetOf(c: Needle2Config): string | null {
   return null;
 }
 
-function summary(values: number[]): SpreadSummary {
+/** v1's spread summary plus p10 (the low tail a loaded machine produces). */
+export type Needle2Spread = SpreadSummary & { p10: number };
+
+function summary(values: number[]): Needle2Spread {
   const s = spread(values) as Spread;
   const r = (x: number): number => Math.round(x * 1000) / 1000;
-  return { min: r(s.min), p25: r(s.p25), median: r(s.p50), p75: r(s.p75), max: r(s.max), iqr: r(s.iqr) };
+  const p10 = quantileSorted([...values].sort((a, b) => a - b), 0.1);
+  return { min: r(s.min), p10: r(p10), p25: r(s.p25), median: r(s.p50), p75: r(s.p75), max: r(s.max), iqr: r(s.iqr) };
 }
 
 const mb = (bytes: number): number => Math.round(bytes / 1e5) / 10;

@@ -33,6 +33,8 @@ describe('needle2 profile', () => {
       const s = r.spread[key];
       expect(s.min).toBeLessThanOrEqual(s.median);
       expect(s.median).toBeLessThanOrEqual(s.max);
+      expect(s.min).toBeLessThanOrEqual(s.p10);
+      expect(s.p10).toBeLessThanOrEqual(s.p25);
       expect(s.p25).toBeLessThanOrEqual(s.median);
       expect(Math.abs(s.iqr - (s.p75 - s.p25))).toBeLessThanOrEqual(0.002);
       expect(r[key]).toBe(s.median);
