@@ -97,7 +97,9 @@ async function checkpointFor(f: ProfileFlags, loaded?: NeedleCheckpoint): Promis
 /** `profile` of Needle 2 alone: one profile, or the --matrix table. */
 async function profileNeedle2Command(f: ProfileFlags, checkpoint?: Needle2Checkpoint): Promise<void> {
   const { profileNeedle2, syntheticNeedle2 } = await import('../../profile/needle2-profile.ts');
-  if (f.ops || f.referenceScheme || f.quantizeLogits) throw new Error(`${f.ops ? '--ops' : f.referenceScheme ? '--reference-scheme' : '--quantize-logits'}: not available for needle-2 (its output layer stays fp32; the graph has no encoder)`);
+  if (f.ops) throw new Error('--ops: not available for needle-2 yet (v1 only)');
+  if (f.referenceScheme) throw new Error("--reference-scheme: v1's run.py scheme; needle-2 has no such decoding");
+  if (f.quantizeLogits) throw new Error('--quantize-logits: not available for needle-2 (its tied output layer stays fp32 at every precision)');
   let preset: string | undefined;
   if (!checkpoint) {
     if (!f.synthetic) throw new Error('give --synthetic (random weights at a preset: base = the released 45M) or --checkpoint <path>');
