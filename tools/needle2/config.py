@@ -15,8 +15,13 @@ KV_BUDGET_BYTES = 11 * 1024 * 1024 + 512 * 1024
 KV_GROUP = 32
 KV_WINDOW_MIN = 160
 
-# The "needle" preset of architecture.PRESETS: the released 27-layer model.
-NEEDLE_PRESET = dict(d_model=768, num_heads=12, num_kv_heads=6, num_layers=27, engram_layers=(2, 15))
+# architecture.PRESETS: "base" (d_model 512, 8/4 heads: 45.2M parameters, the released "45M" model) and
+# "needle" (d_model 768, 12/6 heads: 91.0M); both 27 layers, engram layers 2 and 15.
+PRESETS = {
+    "needle": dict(d_model=768, num_heads=12, num_kv_heads=6, num_layers=27, engram_layers=(2, 15)),
+    "base": dict(d_model=512, num_heads=8, num_kv_heads=4, num_layers=27, engram_layers=(2, 15)),
+}
+NEEDLE_PRESET = PRESETS["needle"]
 
 
 @dataclass

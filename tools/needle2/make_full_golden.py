@@ -1,22 +1,21 @@
 #!/usr/bin/python3
 """Full-size Needle 2 random checkpoint + golden, generated deterministically (NOT committed).
 
-Config: the reference's "needle" preset (d_model 768, 12/6 heads, 27 layers, engram_layers (2, 15))
-with every other field at TransformerConfig's default, plus kv_window 256 (the README's 256-token
-window; the budget window alone would be 480). That is 91.0M parameters (87.1M used to generate),
-not the 45M the model card quotes: the hub checkpoint's config evidently differs from preset +
-defaults in a way the 2.0.8 source does not show; pass --config-json to try another.
+Config: --preset picks architecture.PRESETS (default "base": d_model 512, 8/4 heads, 27 layers,
+engram_layers (2, 15) = 45.2M parameters, the released "45M" model; "needle": d_model 768, 12/6 heads
+= 91.0M), every other field at TransformerConfig's default, plus kv_window 256 (the README's 256-token
+window; the budget window alone would be larger). --config-json overrides kwargs.
 
 Writes into --out (default: a fresh dir): tokenizer.model (BPE, 8192 pieces, Needle 2's special ids,
 trained on BFCL), needle2.pkl (float16, average_checkpoints layout), needle2-lora.pkl (rank 16,
 alpha 32 = the CLI defaults), lora-merged.safetensors, needle2.cact + needle2-lora.cact (reference
 write_export, 4-bit), golden-decode.json / golden-cact.json (same schemas as the tiny set, see
-test/fixtures/needle2/README.md), and with --dequant cact-dequant.safetensors (350 MB).
+test/fixtures/needle2/README.md), and with --dequant cact-dequant.safetensors (173 MB at base, 350 MB at needle).
 
-Usage (repo root): nice -n 10 /usr/bin/python3 -m tools.needle2.make_full_golden --out /tmp/needle2-full
-Time: measured 6.6 min of CPU with --check-full (~4 without; .cact quantisation ~2.5 of it),
-18 min wall on this shared 2-core box; outputs ~415 MB (needle2.pkl 182 MB, lora-merged 127 MB,
-2 x .cact 46 MB, adapter 12 MB, goldens 2 MB). Peak memory ~4 GB.
+Usage (repo root): nice -n 10 /usr/bin/python3 -m tools.needle2.make_full_golden --out /tmp/needle2-base [--preset base]
+Also writes manifest.json (preset, parameter count, seeds, wall/CPU seconds): the full-size test reads it.
+Time: base --dequant 4.8 min wall / 238 s CPU, 1.8 GB peak, 375 MB written; needle --check-full
+6.6 min CPU, 18 min wall, ~4 GB, ~415 MB (shared 2-core box).
 """
 import argparse
 import json
@@ -31,7 +30,7 @@ import numpy as np
 from . import cact
 from .checkpoint import (cast_tree, config_dict, merge_adapter, random_adapter, random_params, set_paths,
                          write_checkpoint)
-from .config import NEEDLE_PRESET, Config
+from .config import PRESETS, Config
 from .fixture_set import cact_doc, dump, leaf_doc, run_plan, sha256, write_cacts, write_dequant
 from .goldens import vec
 from .reference_import import reference_export
@@ -73,6 +72,8 @@ def bfcl_tools(n):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--out", required=True)
+    ap.add_argument("--preset", default="base", choices=sorted(PRESETS),
+                    help="architecture.PRESETS entry (default base: the released 45M model)")
     ap.add_argument("--config-json", default=None, help="override config kwargs (JSON object)")
     ap.add_argument("--steps", type=int, default=8, help="decode steps per case")
     ap.add_argument("--check-full", action="store_true", help="also run the whole-sequence path (self-check)")
@@ -89,7 +90,7 @@ def main():
     from needle.model import finetune as ref_finetune
     from needle.model.tokenizer import SANTokenizer
 
-    kwargs = dict(NEEDLE_PRESET, kv_window=256)
+    kwargs = dict(PRESETS[args.preset], kv_window=256)
     if args.config_json:
         kwargs.update(json.loads(args.config_json))
     cfg_d = config_dict(kwargs)
@@ -150,7 +151,7 @@ def main():
             "cact4-lora": [("long", long_ids, S, W, 0, 2, False)]}
     golden = run_plan(plan, weights, cfg, check_full=args.check_full, log=log)
     dump(os.path.join(out, "golden-decode.json"), {
-        "schema": "needle2-golden-decode/1",
+        "schema": "needle2-golden-decode/1", "preset": args.preset,
         "config": {k: (list(v) if isinstance(v, tuple) else v) for k, v in cfg.__dict__.items()},
         "effective_kv_window": W, "bos_id": BOS, "eos_id": EOS, "tools_sink_len_of_long": sink_len,
         "num_params": n_params, "weights": golden})
@@ -165,6 +166,13 @@ def main():
         "needle2-lora.pkl": {"scale": adapter["scale"], "rank": adapter["rank"], "base": adapter["base"],
                              "merged": {k: leaf_doc(v) for k, v in merged.items()}},
         "sha256": {n: sha256(os.path.join(out, n)) for n in ("needle2.pkl", "needle2-lora.pkl", "tokenizer.model")}})
+    # the test reads the preset (and the expected parameter count) from here
+    dump(os.path.join(out, "manifest.json"), {
+        "schema": "needle2-full-golden/1", "preset": args.preset,
+        "config_json": json.loads(args.config_json) if args.config_json else None,
+        "num_params": n_params, "seed": SEED, "lora_seed": LORA_SEED, "lora_rank": LORA_RANK,
+        "lora_alpha": LORA_ALPHA, "steps": S, "check_full": bool(args.check_full), "dequant": bool(args.dequant),
+        "wall_s": round(time.time() - t0, 1), "cpu_s": round(time.process_time(), 1)})
     for n in sorted(os.listdir(out)):
         log(f"{os.path.getsize(os.path.join(out, n)) / 1e6:>9.1f} MB  {n}")
     log("done")

@@ -296,9 +296,10 @@ def greedy(params, cfg, prompt_ids, max_new_tokens, window=0, sink_len=0, eos_id
 
 
 # ----------------------------------------------------------------------------- full-sequence path
-def full_forward(params, cfg, tokens, window=0, sink_len=0):
+def full_forward(params, cfg, tokens, window=0, sink_len=0, collect_hidden=False):
     """All positions at once, explicit mask (architecture.SimpleAttentionNetwork.__call__ with the
-    hidden_cells window mask). Returns logits [T, vocab]."""
+    hidden_cells window mask). Returns logits [T, vocab]; with collect_hidden also the cells
+    hidden_cells stacks: [T, num_layers + 1, d] = x0 then each layer's output averaged over the lanes."""
     p = to_f64(params)
     toks = np.asarray(tokens, np.int64)
     T, d, n = len(toks), cfg.d_model, cfg.mhc_lanes
@@ -346,6 +347,7 @@ def full_forward(params, cfg, tokens, window=0, sink_len=0):
     cos, sin = rope_tables(cfg.head_dim, T, cfg.rope_theta)
     H = walsh(cfg.hada_n) if cfg.hada_n <= DENSE_WALSH_MAX else None
     x = np.repeat(x0[:, None, :], n, axis=1)
+    cells = [x0]
     Hh, KV, hd = cfg.num_heads, cfg.num_kv_heads, cfg.head_dim
     for i in range(cfg.num_layers):
         lp = layer_params(p, i)
@@ -367,5 +369,8 @@ def full_forward(params, cfg, tokens, window=0, sink_len=0):
         attn = (w @ v).transpose(1, 0, 2).reshape(T, Hh * hd) * sigmoid(h @ lp["g"])
         y = block_rest(bx, attn @ lp["o"], lp, d, H) - u
         x = np.einsum("tij,tjc->tic", hres, x) + hpost[..., None] * y[:, None, :]
+        cells.append(np.mean(x, axis=1))
     xf = zcrms(np.mean(x, axis=1), p["stack"]["final_norm"]["scale"])
+    if collect_hidden:
+        return xf @ emb.T, np.stack(cells, axis=1)
     return xf @ emb.T

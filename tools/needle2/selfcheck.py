@@ -12,6 +12,8 @@ Prints one line per check and exits non-zero if any fails.
   5. a float32 run of the same code vs float64 (what an fp32 implementation should expect)
   6. the independent .cact parser == the reference read_export; header == config
   7. LoRA: merge with B = 0 is the identity; merged kernels == base + scale*A@B within the two fp16 roundings
+  8. confidence: golden-confidence.json reproduced; the cells' last layer gives the decode logits; zero
+     probes pool to the plain mean; keep = 0 drops a position exactly as leaving its cells out
 """
 import json
 import os
@@ -155,6 +157,26 @@ def main():
     lora_g = next(c for c in golden["weights"]["lora"]["cases"] if c["name"] == "long")
     g = greedy(set_paths(params, merged), cfg, lora_g["prompt_ids"], lora_g["max_new_tokens"], W)
     check("golden lora/long reproduced", g["tokens"] == lora_g["greedy_tokens"], "")
+
+    # 8: the confidence head
+    from .confidence import forward_confidence, probe_pool
+    from .model import to_f64, zcrms
+    conf = json.load(open(os.path.join(FX, "golden-confidence.json")))
+    for c in conf["weights"]["base"]["cases"]:
+        v = forward_confidence(params, cfg, c["prompt_ids"], c["window"], c["sink_len"])
+        check(f"golden confidence base/{c['name']} reproduced", abs(v - c["confidence"]) < 1e-12, f"|d| {abs(v - c['confidence']):.1e}")
+    short = next(c for c in golden["weights"]["base"]["cases"] if c["name"] == "short")
+    logits, cells = full_forward(params, cfg, short["prompt_ids"], short["window"], 0, collect_hidden=True)
+    p64 = to_f64(params)
+    again = zcrms(cells[:, -1], p64["stack"]["final_norm"]["scale"]) @ p64["embedding"]["embedding"].T
+    check("cells: last layer -> final norm -> tied embedding == logits", float(np.abs(again - logits).max()) < 1e-10,
+          f"max|d| {float(np.abs(again - logits).max()):.1e}")
+    probes = p64["confidence_head"]["probes"]
+    e = float(np.abs(probe_pool(cells, np.zeros_like(probes)) - np.tile(cells.reshape(-1, cfg.d_model).mean(0), len(probes))).max())
+    check("zero probes pool to the mean of all cells", e < 1e-12, f"max|d| {e:.1e}")
+    keep = np.ones(len(cells)); keep[3] = 0
+    e = float(np.abs(probe_pool(cells, probes, keep) - probe_pool(np.delete(cells, 3, axis=0), probes)).max())
+    check("keep = 0 drops that position's cells", e < 1e-12, f"max|d| {e:.1e}")
 
     print(f"{len(failures)} failed" if failures else "all checks passed")
     sys.exit(1 if failures else 0)

@@ -2,7 +2,9 @@
 // registered chat model receives for one case — rendered from the model's own template when it is on
 // disk, else from the template its registry entry names — so a prompt can be read and diffed. For a
 // Needle model it is the encoder's input as text (query, <tools>, tools JSON: promptText in
-// src/needle/v1/prompt.ts), which is also what `needle-bench serve` takes on /v1/completions.
+// src/needle/v1/prompt.ts), which is also what `needle-bench serve` takes on /v1/completions. For
+// Needle 2 it is render_example's prompt; --json adds the token ids and names the tokenizer used
+// (prompt-needle2.ts).
 import type { Command } from 'commander';
 import { modelCacheDir, modelDir, modelRegistry, type ModelEntry } from '../../models/registry.ts';
 import { renderPrompt, type RenderedPrompt } from '../../prompts/chat-template.ts';
@@ -14,6 +16,8 @@ export interface PromptOptions {
   case: string;
   json?: boolean;
   cacheDir?: string;
+  /** Needle 2 only: the tokenizer for --json's ids (tokenizer.model or a .cact). */
+  tokenizer?: string;
 }
 
 function chatEntry(id: string): ModelEntry {
@@ -25,8 +29,14 @@ function chatEntry(id: string): ModelEntry {
 }
 
 /** Renders the prompt and formats it the way the command prints it. */
-export async function promptOutput(opts: PromptOptions): Promise<{ text: string; rendered?: RenderedPrompt }> {
-  if (modelRegistry().get(opts.model)?.provider === 'needle') return needlePrompt(opts);
+export async function promptOutput(opts: PromptOptions): Promise<{ text: string; rendered?: RenderedPrompt; note?: string }> {
+  const known = modelRegistry().get(opts.model);
+  if (opts.tokenizer && known?.provider !== 'needle2') throw new Error(`--tokenizer is for Needle 2 models only (model "${opts.model}" uses provider ${known?.provider ?? 'unknown'})`);
+  if (known?.provider === 'needle') return needlePrompt(opts);
+  if (known?.provider === 'needle2') {
+    const { needle2PromptText } = await import('./prompt-needle2.ts');
+    return needle2PromptText(known, await findCase(opts), opts);
+  }
   const entry = chatEntry(opts.model);
   if (entry.provider !== 'transformers') throw new Error(`model "${opts.model}" uses provider ${entry.provider}, which builds its input without a chat template`);
   const testCase = await findCase(opts);
@@ -55,15 +65,17 @@ async function needlePrompt(opts: PromptOptions): Promise<{ text: string }> {
 export function register(program: Command): void {
   program
     .command('prompt')
-    .description("Print the exact prompt a registered model receives for one suite case (its own chat template; Needle: its encoder input as text)")
+    .description("Print the exact prompt a registered model receives for one suite case (its own chat template; Needle: its encoder input as text; Needle 2: render_example's prompt)")
     .requiredOption('--model <id>', 'registered model id (e.g. qwen3-0.6b)')
     .requiredOption('--suite <path>', 'suite folder or .jsonl file')
     .requiredOption('--case <id>', 'case id')
-    .option('--json', 'print {"messages": [...], "tools": [...], "prompt": "..."} (Needle: {"query", "tools" (flat), "prompt"})')
+    .option('--json', 'print {"messages": [...], "tools": [...], "prompt": "..."} (Needle: {"query", "tools" (flat), "prompt"}; Needle 2: {"prompt", "tokenizer", "ids", "token_count", …})')
+    .option('--tokenizer <path>', "Needle 2: tokenizer.model or .cact for --json's ids (default: the pulled model's, else the project's stand-in test tokenizer, named in the output)")
     .option('--cache-dir <dir>', 'model cache (default $NEEDLE_BENCH_CACHE or ~/.cache/needle-bench/models)')
     .action(async (opts: PromptOptions) => {
-      const { text, rendered } = await promptOutput(opts);
+      const { text, rendered, note } = await promptOutput(opts);
       process.stdout.write(text);
+      if (note) process.stderr.write(`\n${note}\n`);
       if (!opts.json && rendered) process.stderr.write(`\n[template ${rendered.template.source} sha256 ${rendered.template.sha256}; prompt sha256 ${rendered.promptSha256}]\n`);
     });
 }

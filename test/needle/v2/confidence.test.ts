@@ -1,14 +1,56 @@
-// The confidence head (forward_confidence) has no numpy golden yet: these check its parts against
-// quantities that do have one (the logits) and against a hand-computable case.
+// The confidence head (forward_confidence): the float64 reference against the independent numpy
+// golden (golden-confidence.json, tools/needle2/make_confidence_golden.py), base and LoRA-merged, short,
+// longer than the window, with sinks, without a window; then its parts against quantities that have
+// their own golden (the logits) and against a hand-computable case.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadNeedle2Checkpoint } from '../../../src/needle/v2/checkpoint.ts';
 import { unpackWeights, type Needle2Weights } from '../../../src/needle/v2/weights.ts';
 import { Needle2Decoder } from '../../../src/needle/v2/reference.ts';
+import { loadLoraAdapter, mergeLora } from '../../../src/needle/v2/lora.ts';
 
 const fixtures = resolve(import.meta.dirname, '../../fixtures/needle2');
 const golden = JSON.parse(readFileSync(resolve(fixtures, 'golden-decode.json'), 'utf8')) as { weights: { base: { cases: Array<{ name: string; prompt_ids: number[]; window: number }> } } };
+
+interface ConfidenceCase { name: string; prompt_ids: number[]; window: number; sink_len: number; confidence: number }
+const confidenceGolden = JSON.parse(readFileSync(resolve(fixtures, 'golden-confidence.json'), 'utf8')) as { weights: Record<string, { cases: ConfidenceCase[] }> };
+// float64 against float64, the golden value stored in full: only summation order differs (measured
+// <= 1e-14); 1e-9 leaves room for that and nothing else
+const CONFIDENCE_TOL = 1e-9;
+
+describe('confidence() equals the numpy forward_confidence golden', () => {
+  const load: Record<string, () => Promise<Needle2Weights>> = {
+    base: async () => {
+      const ck = await loadNeedle2Checkpoint(resolve(fixtures, 'needle2-tiny.pkl'));
+      return unpackWeights(ck.params, ck.config);
+    },
+    lora: async () => {
+      const ck = mergeLora(await loadNeedle2Checkpoint(resolve(fixtures, 'needle2-tiny.pkl')), await loadLoraAdapter(resolve(fixtures, 'needle2-tiny-lora.pkl')));
+      return unpackWeights(ck.params, ck.config);
+    },
+  };
+  it('covers base and LoRA, and a prompt longer than the window', () => {
+    expect(Object.keys(confidenceGolden.weights).sort()).toEqual(['base', 'lora']);
+    expect(confidenceGolden.weights.base.cases.some((c) => c.window > 0 && c.prompt_ids.length > c.window && c.sink_len > 0)).toBe(true);
+  });
+  for (const [name, entry] of Object.entries(confidenceGolden.weights)) {
+    it(`${name}: every case within ${CONFIDENCE_TOL}`, async () => {
+      const w = await load[name]();
+      const seen: number[] = [];
+      for (const c of entry.cases) {
+        const d = new Needle2Decoder(w, { maxLen: c.prompt_ids.length, window: c.window, sinkLen: c.sink_len });
+        d.collectHidden = true;
+        d.prefill(c.prompt_ids);
+        const got = d.confidence();
+        expect(Math.abs(got - c.confidence), `${name}/${c.name}: ${got} vs ${c.confidence}`).toBeLessThan(CONFIDENCE_TOL);
+        seen.push(got);
+      }
+      // the cases differ from each other by far more than the tolerance: a window or sink bug shows
+      expect(new Set(seen.map((v) => v.toFixed(4))).size).toBe(seen.length);
+    });
+  }
+});
 
 describe('confidence head over the collected hidden cells', () => {
   let w: Needle2Weights;
