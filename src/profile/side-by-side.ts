@@ -50,7 +50,7 @@ export interface CompareOptions {
   log: (line: string) => void;
   onProgress?: (id: string) => BuildProgress;
   /** Overrides for the architectures built (tests: small configs). */
-  prepare?: Pick<PrepareOptions, 'trueSize' | 'needleConfig'>;
+  prepare?: Pick<PrepareOptions, 'trueSize' | 'needleConfig' | 'needle2Config'>;
 }
 
 export interface Summary {

@@ -8,18 +8,23 @@ import { join } from 'node:path';
 import { modelRegistry, REPO_ROOT, type ModelEntry } from '../models/registry.ts';
 import { renderPrompt } from '../prompts/chat-template.ts';
 import { NeedleProvider } from '../providers/needle.ts';
+import { Needle2Provider } from '../providers/needle2.ts';
 import { TransformersProvider } from '../providers/transformers.ts';
 import type { ForcedDecoding, Provider } from '../providers/types.ts';
 import { loadSuite } from '../suite/load.ts';
 import { decodeBytesPerStep } from './roofline.ts';
+import { needle2DecodeBytesPerStep } from './needle2-roofline.ts';
 import { directoryBytes, ensureSyntheticBaseline, type BuildProgress, type SyntheticFolder } from './synthetic/baseline-folder.ts';
 import { ensureSyntheticNeedle } from './synthetic/needle-folder.ts';
+import { ensureSyntheticNeedle2 } from './synthetic/needle2-folder.ts';
 import { cacheLayers, kvBytesPerStep, TRUE_SIZE, type TrueSizeSpec } from './synthetic/true-size.ts';
 import type { NeedleConfig } from '../needle/v1/types.ts';
+import type { Needle2Config } from '../needle/v2/config.ts';
+import type { Needle2Precision } from '../needle/v2/export.ts';
 
 export interface SubjectSpec {
   /** How the probe child re-creates the provider: provider prefix, spec and options. */
-  provider: 'needle' | 'transformers';
+  provider: 'needle' | 'needle2' | 'transformers';
   spec: string;
   options: Record<string, unknown>;
 }
@@ -38,7 +43,9 @@ export interface Subject {
 
 export function createProvider(s: SubjectSpec): Provider & ForcedDecoding {
   const options = { cacheDir: '', ...s.options } as { cacheDir: string } & Record<string, unknown>;
-  return s.provider === 'needle' ? new NeedleProvider(s.spec, options) : new TransformersProvider(s.spec, options);
+  if (s.provider === 'needle') return new NeedleProvider(s.spec, options);
+  if (s.provider === 'needle2') return new Needle2Provider(s.spec, options);
+  return new TransformersProvider(s.spec, options);
 }
 
 export interface PrepareOptions {
@@ -51,6 +58,17 @@ export interface PrepareOptions {
   trueSize?: Record<string, TrueSizeSpec>;
   /** Needle's synthetic config (default the release config; tests give a small one). */
   needleConfig?: NeedleConfig;
+  /** Needle 2's synthetic config (default the released 45M `base` preset; tests give a small one). */
+  needle2Config?: Needle2Config;
+}
+
+/**
+ * KV positions one Needle 2 decode step reads: the engine (src/needle/v2/onnx-decoder.ts) keeps every
+ * position in its cache and applies the sliding window and sinks as an additive mask, so a step
+ * attends prompt + cached keys, not min(that, window + sinks).
+ */
+export function needle2AttendedKeys(prompt: number, cached: number): number {
+  return prompt + cached;
 }
 
 /** Prompts a baseline's own template renders for BFCL cases: its synthetic tokenizer's training text. */
@@ -95,6 +113,38 @@ export async function prepareSubject(id: string, o: PrepareOptions): Promise<Sub
       providerSpec,
       provider,
       bytesPerStep: (prompt, cached) => decodeBytesPerStep(provider.dims, precision, false, prompt, cached),
+    };
+  }
+  if (entry.provider === 'needle2') {
+    const precision = ((entry.generation as { precision?: string }).precision ?? 'fp32') as Needle2Precision;
+    let folder: SyntheticFolder;
+    let weights: Subject['weights'];
+    if (entry.local && existsSync(join(REPO_ROOT, entry.local))) {
+      const dir = join(REPO_ROOT, entry.local);
+      weights = 'real';
+      folder = { id, root: dir, dir, configHash: '', reused: true, buildMs: 0, diskBytes: directoryBytes(dir), onnxBytes: 0, parameterCount: entry.parameterCount ?? 0, graphParameterCount: entry.parameterCount ?? 0, tokenizer: { kind: 'synthetic-bpe', merges: 0, vocab: 0, note: "the model's own tokenizer" } };
+    } else if (id === 'needle-2') {
+      weights = 'synthetic';
+      folder = await ensureSyntheticNeedle2({ cacheRoot: o.cacheRoot, config: o.needle2Config });
+    } else throw new Error(`${id}: no synthetic builder for this needle2-provider model (only the released "needle-2" config is known) and no local weights`);
+    const providerSpec: SubjectSpec = {
+      provider: 'needle2',
+      spec: `needle2:${folder.dir}`,
+      options: { threads: o.threads, maxNewTokens: o.caseMaxNewTokens, precision, constrained: true, onnxCacheDir: join(o.cacheRoot, 'synthetic', 'needle2-onnx') },
+    };
+    const provider = createProvider(providerSpec) as Needle2Provider;
+    return {
+      id,
+      entry,
+      weights,
+      folder,
+      dtype: precision,
+      providerSpec,
+      provider,
+      bytesPerStep: (prompt, cached) => {
+        if (!provider.engine) throw new Error(`${id}: bytes per step before load()`);
+        return needle2DecodeBytesPerStep(provider.engine.config, precision, needle2AttendedKeys(prompt, cached));
+      },
     };
   }
   if (entry.provider === 'transformers') {
