@@ -350,7 +350,9 @@ export async function compareModels(o: CompareOptions): Promise<CompareResult> {
 /** model ÷ reference for every reference in `refs` that finished (and every model that did). */
 export function computeRatios(rows: ModelRow[], refs: string[]): Record<string, Record<string, Ratios>> {
   const out: Record<string, Record<string, Ratios>> = {};
-  const div = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined || !Number.isFinite(a) || !Number.isFinite(b) || b === 0 ? undefined : r3(a / b));
+  // Every figure is positive when measured; an in-process RSS delta (--no-rss-probe) can be ≤ 0 when the
+  // GC frees an earlier model's load transient (Needle 2's export), and gives no ratio.
+  const div = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined || !Number.isFinite(a) || !Number.isFinite(b) || a <= 0 || b <= 0 ? undefined : r3(a / b));
   for (const refId of refs) {
     const ref = rows.find((r) => r.id === refId && r.status === 'ok');
     if (!ref) continue;

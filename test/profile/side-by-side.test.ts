@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../src/needle/v1/config.ts';
 import { countParameters as countNeedle2Parameters, resolveNeedle2Config } from '../../src/needle/v2/config.ts';
 import { compareMarkdown } from '../../src/profile/compare-markdown.ts';
-import { compareModels, type CompareOptions, type ModelRow } from '../../src/profile/side-by-side.ts';
+import { compareModels, computeRatios, type CompareOptions, type ModelRow } from '../../src/profile/side-by-side.ts';
 import { SMALL, smallTrueSize } from '../helpers/small-true-size.ts';
 import { getDialect } from '../../src/dialects/registry.ts';
 import { loadSentencePiece } from '../../src/sentencepiece/index.ts';
@@ -138,4 +138,17 @@ describe('side-by-side profile', () => {
       expect(m.cases!.cap_new_tokens).toBe(6);
     }
   }, 240_000);
+
+  it('an in-process RSS delta that is not positive gives no RSS ratio (the other ratios stay)', () => {
+    const mem = (delta: number) => ({ method: 'in-process RSS delta only', in_process_rss_delta_mb: delta });
+    const rows: ModelRow[] = [
+      { id: 'needle-2', status: 'ok', memory: mem(1237), file_bytes: 91e6, parameter_count: 45_211_383 },
+      { id: 'needle', status: 'ok', memory: mem(-406), file_bytes: 53e6, parameter_count: 26_315_421 },
+    ];
+    const r = computeRatios(rows, ['needle-2', 'needle']);
+    expect(r['needle-2'].needle.peak_rss).toBeUndefined();
+    expect(r.needle['needle-2'].peak_rss).toBeUndefined();
+    expect(r['needle-2'].needle.file_bytes).toBeCloseTo(53 / 91, 3);
+    expect(r['needle-2']['needle-2'].peak_rss).toBe(1);
+  });
 });
