@@ -82,6 +82,12 @@ async function bfclPrompts(entry: ModelEntry): Promise<string> {
     .join('\n');
 }
 
+/** A model's own files shipped with the project (needle-tiny): run as they are. */
+function localFolder(id: string, entry: ModelEntry, dir: string): SyntheticFolder {
+  const n = entry.parameterCount ?? 0;
+  return { id, root: dir, dir, configHash: '', reused: true, buildMs: 0, diskBytes: directoryBytes(dir), onnxBytes: 0, parameterCount: n, graphParameterCount: n, tokenizer: { kind: 'synthetic-bpe', merges: 0, vocab: 0, note: "the model's own tokenizer" } };
+}
+
 /** Builds (or reuses) the files of `id` and returns its subject, not yet loaded. */
 export async function prepareSubject(id: string, o: PrepareOptions): Promise<Subject> {
   const entry = modelRegistry().get(id);
@@ -93,7 +99,7 @@ export async function prepareSubject(id: string, o: PrepareOptions): Promise<Sub
     if (entry.local && existsSync(join(REPO_ROOT, entry.local))) {
       const dir = join(REPO_ROOT, entry.local);
       weights = 'real';
-      folder = { id, root: dir, dir, configHash: '', reused: true, buildMs: 0, diskBytes: directoryBytes(dir), onnxBytes: 0, parameterCount: entry.parameterCount ?? 0, graphParameterCount: entry.parameterCount ?? 0, tokenizer: { kind: 'synthetic-bpe', merges: 0, vocab: 0, note: "the model's own tokenizer" } };
+      folder = localFolder(id, entry, dir);
     } else if (id === 'needle') {
       weights = 'synthetic';
       folder = await ensureSyntheticNeedle({ cacheRoot: o.cacheRoot, config: o.needleConfig });
@@ -122,7 +128,7 @@ export async function prepareSubject(id: string, o: PrepareOptions): Promise<Sub
     if (entry.local && existsSync(join(REPO_ROOT, entry.local))) {
       const dir = join(REPO_ROOT, entry.local);
       weights = 'real';
-      folder = { id, root: dir, dir, configHash: '', reused: true, buildMs: 0, diskBytes: directoryBytes(dir), onnxBytes: 0, parameterCount: entry.parameterCount ?? 0, graphParameterCount: entry.parameterCount ?? 0, tokenizer: { kind: 'synthetic-bpe', merges: 0, vocab: 0, note: "the model's own tokenizer" } };
+      folder = localFolder(id, entry, dir);
     } else if (id === 'needle-2') {
       weights = 'synthetic';
       folder = await ensureSyntheticNeedle2({ cacheRoot: o.cacheRoot, config: o.needle2Config });
