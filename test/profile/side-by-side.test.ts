@@ -119,6 +119,12 @@ describe('side-by-side profile', () => {
     expect(q.file_bytes).toBeCloseTo(row('qwen3-0.6b').file_bytes! / row('needle').file_bytes!, 2);
     expect(res.ratios['needle-2'].needle.parameters).toBeCloseTo(row('needle').parameter_count! / row('needle-2').parameter_count!, 2);
     expect(res.synthetic_cache_bytes).toBe(['needle', 'needle-2', 'qwen3-0.6b', 'functiongemma-270m'].reduce((n, id) => n + row(id).file_bytes!, 0));
+    // Both Needles' ONNX exports were written during the build, with the options their engines use:
+    // the probe and the load found them (one export each, none added by a load under another key).
+    for (const [id, dir] of [['needle', 'needle-onnx'], ['needle-2', 'needle2-onnx']]) {
+      expect(row(id).synthetic_cache!.onnx_export, id).toEqual({ reused: false, ms: expect.any(Number) });
+      expect(readdirSync(join(cacheRoot, 'synthetic', dir)), id).toHaveLength(1);
+    }
     expect(res.kernel_rates.gemv_gb_s).toBeGreaterThan(0);
 
     const md = compareMarkdown(res);
@@ -133,6 +139,7 @@ describe('side-by-side profile', () => {
     for (const m of res.models) {
       expect(m.status).toBe('ok');
       expect(m.synthetic_cache!.reused).toBe(true);
+      if (m.id.startsWith('needle')) expect(m.synthetic_cache!.onnx_export!.reused, m.id).toBe(true);
       expect(m.memory!.method).toBe('in-process RSS delta only');
       for (const c of m.cases!.per_case) expect(c.output_tokens).toBeLessThanOrEqual(6);
       expect(m.cases!.cap_new_tokens).toBe(6);
