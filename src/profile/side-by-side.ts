@@ -50,7 +50,7 @@ export interface CompareOptions {
   log: (line: string) => void;
   onProgress?: (id: string) => BuildProgress;
   /** Overrides for the architectures built (tests: small configs). */
-  prepare?: Pick<PrepareOptions, 'trueSize' | 'needleConfig'>;
+  prepare?: Pick<PrepareOptions, 'trueSize' | 'needleConfig' | 'needle2Config'>;
 }
 
 export interface Summary {
@@ -96,7 +96,7 @@ export interface ModelRow {
   parameter_count?: number;
   parameter_count_graph?: number;
   file_bytes?: number;
-  synthetic_cache?: { dir: string; config_hash: string; reused: boolean; build_ms: number; disk_bytes: number };
+  synthetic_cache?: { dir: string; config_hash: string; reused: boolean; build_ms: number; disk_bytes: number; onnx_export?: { reused: boolean; ms: number } };
   tokenizer?: { kind: string; note: string; vocab: number };
   load_ms?: number;
   memory?: { method: string; peak_rss_mb?: number; rss_after_load_mb?: number; rss_before_load_mb?: number; load_delta_mb?: number; probe_load_ms?: number; in_process_rss_delta_mb: number };
@@ -152,7 +152,7 @@ export const DEFINITIONS: Record<string, string> = {
   tpot_ms: 'median interval between consecutive tokens after the first',
   case_latency: "wall time of the provider's generate() on a suite case in the model's own prompt format; output length per settings.caseOutput (expected: the expected answer's tokens in the model's own dialect + 1 end token; own-stop: own end tokens, at most caseMaxNewTokens)",
   roofline: 'decode bound = bytes one step reads (every weight incl. the tied fp32 output layer, plus KV cache at mid-run) ÷ fp32 GEMV bandwidth measured in this run',
-  memory: "peak_rss_mb: VmHWM (peak RSS of its own address space) of a child process that loads only this model and runs one short forced generation, probed before the parent loads any model; in_process_rss_delta_mb: RSS growth of this process when the model was loaded",
+  memory: "peak_rss_mb: VmHWM (peak RSS of its own address space) of a child process that loads only this model and runs one short forced generation, probed before the parent loads any model (Needle's ONNX exports are written during the build, so this is a load from the cache); in_process_rss_delta_mb: RSS growth of this process when the model was loaded",
 };
 
 const PROBE = fileURLToPath(new URL('./load-probe.ts', import.meta.url));
@@ -232,6 +232,17 @@ export async function compareModels(o: CompareOptions): Promise<CompareResult> {
       tokenizer: { kind: subject.weights === 'real' ? 'real' : f.tokenizer.kind, note: f.tokenizer.note, vocab: f.tokenizer.vocab },
     } satisfies Partial<ModelRow>);
     o.log(`${id}: ${f.reused ? 'reusing' : 'wrote'} ${f.root} (${(f.diskBytes / 1e6).toFixed(0)} MB${f.reused ? '' : `, ${(f.buildMs / 1000).toFixed(1)} s`})`);
+    if (subject.exportOnnx) {
+      try {
+        const e = await subject.exportOnnx();
+        if (row.synthetic_cache) row.synthetic_cache.onnx_export = e;
+        if (!e.reused) o.log(`${id}: exported its ONNX graphs in ${(e.ms / 1000).toFixed(1)} s (cached for later runs)`);
+      } catch (e) {
+        fail(row, 'build', e);
+        o.log(`${id}: ONNX export failed: ${row.error}`);
+        continue;
+      }
+    }
     prepared.push({ subject, row });
   }
   // 2. Memory, one child process per model, while this process holds no model yet.
@@ -350,7 +361,9 @@ export async function compareModels(o: CompareOptions): Promise<CompareResult> {
 /** model ÷ reference for every reference in `refs` that finished (and every model that did). */
 export function computeRatios(rows: ModelRow[], refs: string[]): Record<string, Record<string, Ratios>> {
   const out: Record<string, Record<string, Ratios>> = {};
-  const div = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined || !Number.isFinite(a) || !Number.isFinite(b) || b === 0 ? undefined : r3(a / b));
+  // Every figure is positive when measured; an in-process RSS delta (--no-rss-probe) can be ≤ 0 when the
+  // GC frees an earlier model's load transient (Needle 2's export), and gives no ratio.
+  const div = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined || !Number.isFinite(a) || !Number.isFinite(b) || a <= 0 || b <= 0 ? undefined : r3(a / b));
   for (const refId of refs) {
     const ref = rows.find((r) => r.id === refId && r.status === 'ok');
     if (!ref) continue;

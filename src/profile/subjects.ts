@@ -7,19 +7,24 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { modelRegistry, REPO_ROOT, type ModelEntry } from '../models/registry.ts';
 import { renderPrompt } from '../prompts/chat-template.ts';
-import { NeedleProvider } from '../providers/needle.ts';
+import { NeedleProvider, resolveNeedleFiles } from '../providers/needle.ts';
+import { Needle2Provider } from '../providers/needle2.ts';
 import { TransformersProvider } from '../providers/transformers.ts';
 import type { ForcedDecoding, Provider } from '../providers/types.ts';
 import { loadSuite } from '../suite/load.ts';
 import { decodeBytesPerStep } from './roofline.ts';
+import { needle2DecodeBytesPerStep } from './needle2-roofline.ts';
 import { directoryBytes, ensureSyntheticBaseline, type BuildProgress, type SyntheticFolder } from './synthetic/baseline-folder.ts';
 import { ensureSyntheticNeedle } from './synthetic/needle-folder.ts';
+import { ensureSyntheticNeedle2 } from './synthetic/needle2-folder.ts';
 import { cacheLayers, kvBytesPerStep, TRUE_SIZE, type TrueSizeSpec } from './synthetic/true-size.ts';
 import type { NeedleConfig } from '../needle/v1/types.ts';
+import type { Needle2Config } from '../needle/v2/config.ts';
+import type { Needle2Precision } from '../needle/v2/export.ts';
 
 export interface SubjectSpec {
   /** How the probe child re-creates the provider: provider prefix, spec and options. */
-  provider: 'needle' | 'transformers';
+  provider: 'needle' | 'needle2' | 'transformers';
   spec: string;
   options: Record<string, unknown>;
 }
@@ -34,11 +39,19 @@ export interface Subject {
   provider: Provider & ForcedDecoding;
   /** Bytes one decode step reads with `cached` tokens in the cache and a `prompt`-token prompt. */
   bytesPerStep(prompt: number, cached: number): number;
+  /**
+   * Writes the ONNX export the provider's load() would otherwise write on a cold cache (Needle's
+   * engines export from the weights): part of the build, so the memory probe and the load measure
+   * a load from the cache, as every run after the first is, not the one-off export's transient.
+   */
+  exportOnnx?: () => Promise<{ reused: boolean; ms: number }>;
 }
 
 export function createProvider(s: SubjectSpec): Provider & ForcedDecoding {
   const options = { cacheDir: '', ...s.options } as { cacheDir: string } & Record<string, unknown>;
-  return s.provider === 'needle' ? new NeedleProvider(s.spec, options) : new TransformersProvider(s.spec, options);
+  if (s.provider === 'needle') return new NeedleProvider(s.spec, options);
+  if (s.provider === 'needle2') return new Needle2Provider(s.spec, options);
+  return new TransformersProvider(s.spec, options);
 }
 
 export interface PrepareOptions {
@@ -51,6 +64,17 @@ export interface PrepareOptions {
   trueSize?: Record<string, TrueSizeSpec>;
   /** Needle's synthetic config (default the release config; tests give a small one). */
   needleConfig?: NeedleConfig;
+  /** Needle 2's synthetic config (default the released 45M `base` preset; tests give a small one). */
+  needle2Config?: Needle2Config;
+}
+
+/**
+ * KV positions one Needle 2 decode step reads: the engine (src/needle/v2/onnx-decoder.ts) keeps every
+ * position in its cache and applies the sliding window and sinks as an additive mask, so a step
+ * attends prompt + cached keys, not min(that, window + sinks).
+ */
+export function needle2AttendedKeys(prompt: number, cached: number): number {
+  return prompt + cached;
 }
 
 /** Prompts a baseline's own template renders for BFCL cases: its synthetic tokenizer's training text. */
@@ -64,6 +88,12 @@ async function bfclPrompts(entry: ModelEntry): Promise<string> {
     .join('\n');
 }
 
+/** A model's own files shipped with the project (needle-tiny): run as they are. */
+function localFolder(id: string, entry: ModelEntry, dir: string): SyntheticFolder {
+  const n = entry.parameterCount ?? 0;
+  return { id, root: dir, dir, configHash: '', reused: true, buildMs: 0, diskBytes: directoryBytes(dir), onnxBytes: 0, parameterCount: n, graphParameterCount: n, tokenizer: { kind: 'synthetic-bpe', merges: 0, vocab: 0, note: "the model's own tokenizer" } };
+}
+
 /** Builds (or reuses) the files of `id` and returns its subject, not yet loaded. */
 export async function prepareSubject(id: string, o: PrepareOptions): Promise<Subject> {
   const entry = modelRegistry().get(id);
@@ -75,15 +105,16 @@ export async function prepareSubject(id: string, o: PrepareOptions): Promise<Sub
     if (entry.local && existsSync(join(REPO_ROOT, entry.local))) {
       const dir = join(REPO_ROOT, entry.local);
       weights = 'real';
-      folder = { id, root: dir, dir, configHash: '', reused: true, buildMs: 0, diskBytes: directoryBytes(dir), onnxBytes: 0, parameterCount: entry.parameterCount ?? 0, graphParameterCount: entry.parameterCount ?? 0, tokenizer: { kind: 'synthetic-bpe', merges: 0, vocab: 0, note: "the model's own tokenizer" } };
+      folder = localFolder(id, entry, dir);
     } else if (id === 'needle') {
       weights = 'synthetic';
       folder = await ensureSyntheticNeedle({ cacheRoot: o.cacheRoot, config: o.needleConfig });
     } else throw new Error(`${id}: no synthetic builder for this needle-provider model (only the released "needle" config is known) and no local weights`);
+    const onnxCacheDir = join(o.cacheRoot, 'synthetic', 'needle-onnx');
     const providerSpec: SubjectSpec = {
       provider: 'needle',
       spec: `needle:${folder.dir}`,
-      options: { threads: o.threads, maxNewTokens: o.caseMaxNewTokens, precision, constrained: true, onnxCacheDir: join(o.cacheRoot, 'synthetic', 'needle-onnx') },
+      options: { threads: o.threads, maxNewTokens: o.caseMaxNewTokens, precision, constrained: true, onnxCacheDir },
     };
     const provider = createProvider(providerSpec) as NeedleProvider;
     return {
@@ -95,6 +126,52 @@ export async function prepareSubject(id: string, o: PrepareOptions): Promise<Sub
       providerSpec,
       provider,
       bytesPerStep: (prompt, cached) => decodeBytesPerStep(provider.dims, precision, false, prompt, cached),
+      exportOnnx: async () => {
+        const [{ loadCheckpoint }, { exportToCache }] = await Promise.all([import('../needle/v1/checkpoint.ts'), import('../needle/v1/export-cache.ts')]);
+        // The options NeedleEngine.create passes for the provider's settings (its defaults: no logit
+        // quantization, 2048 positions); test/profile/side-by-side.test.ts checks the load then hits.
+        const e = exportToCache(await loadCheckpoint(resolveNeedleFiles(folder.dir).checkpoint), { precision, quantizeLogits: false, maxPositions: 2048 }, onnxCacheDir);
+        return { reused: e.hit, ms: Math.round(e.exportMs) };
+      },
+    };
+  }
+  if (entry.provider === 'needle2') {
+    const precision = ((entry.generation as { precision?: string }).precision ?? 'fp32') as Needle2Precision;
+    let folder: SyntheticFolder;
+    let weights: Subject['weights'];
+    if (entry.local && existsSync(join(REPO_ROOT, entry.local))) {
+      const dir = join(REPO_ROOT, entry.local);
+      weights = 'real';
+      folder = localFolder(id, entry, dir);
+    } else if (id === 'needle-2') {
+      weights = 'synthetic';
+      folder = await ensureSyntheticNeedle2({ cacheRoot: o.cacheRoot, config: o.needle2Config });
+    } else throw new Error(`${id}: no synthetic builder for this needle2-provider model (only the released "needle-2" config is known) and no local weights`);
+    const onnxCacheDir = join(o.cacheRoot, 'synthetic', 'needle2-onnx');
+    const providerSpec: SubjectSpec = {
+      provider: 'needle2',
+      spec: `needle2:${folder.dir}`,
+      options: { threads: o.threads, maxNewTokens: o.caseMaxNewTokens, precision, constrained: true, onnxCacheDir },
+    };
+    const provider = createProvider(providerSpec) as Needle2Provider;
+    return {
+      id,
+      entry,
+      weights,
+      folder,
+      dtype: precision,
+      providerSpec,
+      provider,
+      bytesPerStep: (prompt, cached) => {
+        if (!provider.engine) throw new Error(`${id}: bytes per step before load()`);
+        return needle2DecodeBytesPerStep(provider.engine.config, precision, needle2AttendedKeys(prompt, cached));
+      },
+      exportOnnx: async () => {
+        const [{ loadNeedle2Checkpoint }, { needle2ExportToCache }] = await Promise.all([import('../needle/v2/checkpoint.ts'), import('../needle/v2/export-cache.ts')]);
+        // The options Needle2Engine.create passes; test/profile/side-by-side.test.ts checks the load then hits.
+        const e = needle2ExportToCache(await loadNeedle2Checkpoint(folder.dir), { precision }, onnxCacheDir);
+        return { reused: e.hit, ms: Math.round(e.exportMs) };
+      },
     };
   }
   if (entry.provider === 'transformers') {

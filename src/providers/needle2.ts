@@ -16,11 +16,11 @@ import { modelDir, presence } from '../models/registry.ts';
 import type { Needle2Checkpoint } from '../needle/v2/checkpoint.ts';
 import type { Needle2Engine } from '../needle/v2/engine.ts';
 import type { Needle2Precision } from '../needle/v2/export.ts';
-import { MARKER_IDS, NEEDLE2_SPECIAL_IDS, TOOLS_END } from '../needle/v2/markers.ts';
+import { CHAT_MARKERS, FIRST_MARKER_ID, MARKER_IDS, NEEDLE2_SPECIAL_IDS, TOOLS_END } from '../needle/v2/markers.ts';
 import type { TokenUnit } from '../needle/v2/tokenizer.ts';
 import type { SuiteCase } from '../suite/types.ts';
 import { ModelNotPresentError } from './not-present.ts';
-import type { Generation, ModelProvenance, Provider, ProviderFactory, ProviderOptions } from './types.ts';
+import type { ForcedDecoding, ForcedRun, Generation, ModelProvenance, Provider, ProviderFactory, ProviderOptions } from './types.ts';
 
 const PRECISIONS: Needle2Precision[] = ['fp32', 'int8', 'int4'];
 
@@ -85,7 +85,18 @@ export function toolsSinkLen(promptIds: readonly number[]): number {
   return end < 0 ? 0 : end + 1;
 }
 
-export class Needle2Provider implements Provider {
+/** First id of a forced run's synthetic prompt: past <pad>, </s>, <s>, <unk> and the ten chat markers. */
+const FIRST_SYNTHETIC_ID = FIRST_MARKER_ID + CHAT_MARKERS.length;
+
+export interface Needle2GenerateCaseOptions {
+  signal?: AbortSignal;
+  /** Lower cap on generated tokens than the model's own. */
+  maxNewTokens?: number;
+  /** Generate exactly this many tokens, EOS ignored (the side-by-side profile's forced cases). */
+  forcedTokens?: number;
+}
+
+export class Needle2Provider implements Provider, ForcedDecoding {
   readonly dialect = 'needle2';
   readonly settings: Needle2Settings;
   engine?: Needle2Engine;
@@ -194,7 +205,38 @@ export class Needle2Provider implements Provider {
     return promptInput((s) => tok.encode(s), turnOf(testCase), this.checkpoint!.config.max_seq_len);
   }
 
-  async generateCase(testCase: Pick<SuiteCase, 'query' | 'tools'>, options: { signal?: AbortSignal; maxNewTokens?: number } = {}): Promise<Generation> {
+  /** The case's prompt, decoding exactly the answer's tokens + 1 whatever the model emits (EOS ignored). */
+  async forcedCase(testCase: SuiteCase, answer: string): Promise<Generation> {
+    return this.generateCase(testCase, { forcedTokens: this.requireTokenizer().encode(answer).length + 1 });
+  }
+
+  /**
+   * Prefill over `promptTokens` ids ([BOS] + synthetic ids past the markers, no tools so no sinks),
+   * then `steps` greedy tokens with EOS ignored; the prompt forward yields the first token.
+   */
+  async forcedRun(promptTokens: number, steps: number): Promise<ForcedRun> {
+    const engine = this.engine;
+    if (!engine) throw new Error('needle2 provider: forcedRun() before load()');
+    if (!Number.isInteger(promptTokens) || promptTokens < 1 || !Number.isInteger(steps) || steps < 1) throw new RangeError(`needle2 forcedRun: promptTokens and steps must be positive integers, got ${promptTokens} and ${steps}`);
+    const { argmax } = await import('../needle/v1/engine.ts');
+    const vocab = engine.config.vocab_size;
+    const first = FIRST_SYNTHETIC_ID;
+    const prompt = [NEEDLE2_SPECIAL_IDS.bos, ...Array.from({ length: promptTokens - 1 }, (_, i) => first + ((i * 7919 + 13) % (vocab - first)))];
+    const dec = engine.decoder(0);
+    const t0 = performance.now();
+    let logits = (await dec.feed(prompt)).at(-1)!;
+    const prefillMs = performance.now() - t0;
+    const times: number[] = [];
+    for (let step = 0; step < steps; step++) {
+      const token = argmax(logits);
+      times.push(performance.now());
+      // The last token is not fed back: nothing would read its logits (as generate() does).
+      if (step + 1 < steps) logits = (await dec.feed([token]))[0];
+    }
+    return { prefillMs, firstTokenMs: times[0] - t0, stepMs: times.slice(1).map((t, i) => t - times[i]), totalMs: performance.now() - t0 };
+  }
+
+  async generateCase(testCase: Pick<SuiteCase, 'query' | 'tools'>, options: Needle2GenerateCaseOptions = {}): Promise<Generation> {
     const tok = this.requireTokenizer();
     const engine = this.engine!;
     const { Needle2Constraint, Needle2Grammar } = await import('../needle/v2/grammar.ts');
@@ -207,18 +249,21 @@ export class Needle2Provider implements Provider {
     }
     const constraint = this.settings.constrained ? new Needle2Constraint(new Needle2Grammar(testCase.tools, this.units, NEEDLE2_SPECIAL_IDS.eos)) : undefined;
     const sinkLen = toolsSinkLen(input.ids);
-    const maxNewTokens = Math.min(options.maxNewTokens ?? this.settings.maxNewTokens, this.settings.maxNewTokens);
+    // Forced decoding runs exactly the steps asked for; otherwise a request may only lower the cap.
+    const forced = options.forcedTokens;
+    const maxNewTokens = forced ?? Math.min(options.maxNewTokens ?? this.settings.maxNewTokens, this.settings.maxNewTokens);
     const { signal } = options;
     const out = await engine.generate(input.ids, {
       maxNewTokens,
       sinkLen,
+      ...(forced !== undefined ? { ignoreEos: true } : {}),
       logitsProcessor: (step, logits, ids) => {
         if (signal?.aborted) throw signal.reason ?? new Error('aborted');
         if (step > 0) constraint?.accept(ids[ids.length - 1]);
         constraint?.mask(logits);
       },
     });
-    if (out.stoppedBy !== 'eos') warnings.push(`stopped at ${out.stoppedBy === 'max_len' ? 'max_seq_len' : `the ${maxNewTokens}-token cap`} without EOS`);
+    if (out.stoppedBy !== 'eos' && forced === undefined) warnings.push(`stopped at ${out.stoppedBy === 'max_len' ? 'max_seq_len' : `the ${maxNewTokens}-token cap`} without EOS`);
     return {
       raw: tok.decode(out.ids),
       promptTokens: input.ids.length,

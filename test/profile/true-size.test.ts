@@ -1,7 +1,8 @@
 // The true-size synthetic builders: the parameter count each config implies (counted from the config
 // alone) equals what the built graph holds, summed over its initializers (q4 codes counted as the
 // weights they encode), for small configs of every family in both the dense and the streamed q4
-// synthetic form; and the true configs give the published counts.
+// synthetic form; and the true configs give the published counts. Needle 2's folder is built at its
+// true (45M release) config: its count, its cache reuse, its padded stand-in tokenizer.
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +13,9 @@ import { padSentencePiece, NEEDLE_TINY_TOKENIZER } from '../../src/profile/synth
 import { buildFamily, parameterCount, TRUE_SIZE, type FamilyDims } from '../../src/profile/synthetic/true-size.ts';
 import { SMALL } from '../helpers/small-true-size.ts';
 import { loadSentencePiece } from '../../src/sentencepiece/index.ts';
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { loadNeedle2Tokenizer } from '../../src/needle/v2/tokenizer.ts';
+import { ensureSyntheticNeedle2, NEEDLE2_STANDIN_TOKENIZER } from '../../src/profile/synthetic/needle2-folder.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'nb-true-size-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -62,4 +65,34 @@ describe("Needle's padded tokenizer", () => {
     expect(padded.encode(text)).toEqual(tiny.encode(text));
     expect(padded.decode(padded.encode(text))).toBe(tiny.decode(tiny.encode(text)));
   });
+});
+
+describe("Needle 2's synthetic folder at the true config", () => {
+  it('holds the 45,211,383 parameters of the base preset, is written once and reused, with a padded stand-in tokenizer', async () => {
+    const cacheRoot = join(dir, 'cache');
+    const first = await ensureSyntheticNeedle2({ cacheRoot });
+    expect(first.reused).toBe(false);
+    expect(first.parameterCount).toBe(45_211_383);
+    expect(first.graphParameterCount).toBe(45_211_383); // read back from the written safetensors
+    expect(first.dir).toBe(join(first.root, 'model'));
+    expect(first.root).toMatch(/synthetic\/needle-2@[0-9a-f]{12}$/);
+    // float16 weights: 2 bytes a parameter plus the header, config.json and the tokenizer.
+    expect(first.diskBytes).toBeGreaterThan(2 * 45_211_383);
+    expect(first.diskBytes).toBeLessThan(2 * 45_211_383 + 2_000_000);
+    expect(readdirSync(join(cacheRoot, 'synthetic')).filter((n) => n.includes('partial'))).toEqual([]);
+    expect(first.tokenizer.note).toMatch(/not shipped/);
+    const again = await ensureSyntheticNeedle2({ cacheRoot });
+    expect(again.reused).toBe(true);
+    expect({ ...again, reused: false }).toEqual(first);
+    // The padded tokenizer passes Needle 2's layout check, reaches the vocabulary, keeps the stand-in's encodings.
+    const standIn = loadNeedle2Tokenizer(NEEDLE2_STANDIN_TOKENIZER);
+    const padded = loadNeedle2Tokenizer(join(first.dir, 'tokenizer.model'), 8192);
+    const text = '<|im_start|>user\n<tools>[{"name":"get_weather"}]</tools>\nweather in Zürich<|im_end|>';
+    expect(padded.encode(text)).toEqual(standIn.encode(text));
+    expect(first.tokenizer.pieces).toBe(standIn.vocabSize);
+    // Another seed is another config hash: the old folder is pruned, not kept beside it.
+    const other = await ensureSyntheticNeedle2({ cacheRoot, seed: 2 });
+    expect(other.configHash).not.toBe(first.configHash);
+    expect(existsSync(first.root)).toBe(false);
+  }, 60_000);
 });

@@ -62,4 +62,38 @@ describe('needle2 provider', () => {
     expect((p2.generation as { exportCache: { hit: boolean } }).exportCache.hit).toBe(true);
     await again.dispose();
   }, 120_000);
+
+  it('forced decoding: forcedRun times exactly the steps asked for; forcedCase emits the answer\'s tokens + 1 whatever the cap, in the needle2 dialect', async () => {
+    const provider = new Needle2Provider(`needle2:${FIX}/needle2-tiny.pkl`, { cacheDir: onnxCacheDir, onnxCacheDir, threads: 1, maxNewTokens: 4 });
+    await provider.load();
+    const run = await provider.forcedRun(20, 6);
+    expect(run.stepMs).toHaveLength(5);
+    expect(run.prefillMs).toBeGreaterThan(0);
+    expect(run.firstTokenMs).toBeGreaterThanOrEqual(run.prefillMs);
+    expect(run.totalMs).toBeGreaterThanOrEqual(run.firstTokenMs + run.stepMs.reduce((a, b) => a + b, 0) - 1e-6);
+    await expect(provider.forcedRun(0, 4)).rejects.toThrow(/positive integers/);
+    const tok = loadNeedle2Tokenizer(`${FIX}/tokenizer.model`);
+    const dialect = await getDialect('needle2');
+    const c = cases[1];
+    const answer = dialect.format([{ name: 'add', arguments: { a: 2, b: 3 } }]);
+    expect(answer).toMatch(/^<think><\/think>\n<tool_call>\[\{"name":"add"/);
+    const gen = await provider.forcedCase({ id: 'x', ...c } as SuiteCase, answer);
+    // Past the model's own cap (4): exactly the answer's length in this tokenizer + 1, however the weights would stop.
+    expect(gen.generatedTokens).toBe(tok.encode(answer).length + 1);
+    expect(gen.info?.outputIds).toHaveLength(tok.encode(answer).length + 1);
+    expect(gen.info?.stoppedBy).toBe('max_new_tokens');
+    expect(gen.info?.warnings).toBeUndefined();
+    // What forcedCase relies on: with ignoreEos the engine decodes through EOS (here forced at every step).
+    const eosOnly = (_: number, logits: Float32Array) => logits.forEach((_, i) => (logits[i] = i === NEEDLE2_SPECIAL_IDS.eos ? 0 : -Infinity));
+    const { ids } = await provider.promptIds(c);
+    const through = await provider.engine!.generate(ids, { maxNewTokens: 5, ignoreEos: true, logitsProcessor: eosOnly });
+    expect(through.ids).toEqual(Array(5).fill(NEEDLE2_SPECIAL_IDS.eos));
+    expect(through.stoppedBy).toBe('max_new_tokens');
+    const stops = await provider.engine!.generate(ids, { maxNewTokens: 5, logitsProcessor: eosOnly });
+    expect([stops.ids, stops.stoppedBy]).toEqual([[], 'eos']);
+    // The normal path still stops at the model's cap.
+    const normal = await provider.generateCase(c);
+    expect(normal.generatedTokens).toBeLessThanOrEqual(4);
+    await provider.dispose();
+  }, 120_000);
 });
