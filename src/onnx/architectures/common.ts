@@ -14,11 +14,19 @@
 // transformers.js creates the first (empty) cache from the graph's input metadata: symbolic dims other
 // than batch_size become 0, numeric dims are kept — so the symbolic names above matter.
 //
-// Everything is written in plain ai.onnx ops (opset 17) in float32: slow but exact, and easy to check
-// against the Hugging Face modeling code it mirrors. The attention mask is built in-graph from
+// By default everything is written in plain ai.onnx ops (opset 17) in float32: slow but exact, and easy
+// to check against the Hugging Face modeling code it mirrors. The attention mask is built in-graph from
 // attention_mask (key padding), the causal order of cache slots and, for sliding-window layers, the
 // window: key slot j is visible to query slot i iff j ≤ i and i − j < window and mask[j] = 1.
-import { DataType, GraphBuilder, type Value } from '../builder.ts';
+//
+// `fused: true` writes the same model in the com.microsoft ops the real q4 exports use (LiquidAI's
+// LFM2 builder, onnxruntime-genai's model builder; docs/baselines.md "What the real q4 files hold"):
+// SimplifiedLayerNormalization, SkipSimplifiedLayerNormalization for residual add + norm,
+// RotaryEmbedding on q/k (at transformers.js's position_ids, cos/sin tables [max_positions, hd/2]) and
+// GroupQueryAttention with the KV cache (seqlens_k = Σ attention_mask − 1, local_window_size for
+// sliding layers). GroupQueryAttention is causal over the cache and ignores key padding inside it, as
+// the real exports do: right for one unpadded sequence, which is all transformers.js runs here.
+import { attr, DataType, GraphBuilder, type Value } from '../builder.ts';
 import type { InitializerSink } from '../external-data.ts';
 import * as op from '../ops.ts';
 import { quantizeKernel } from '../quantize.ts';
@@ -27,6 +35,8 @@ import { uniform } from '../../util/prng.ts';
 const recorded = new WeakMap<GraphBuilder, Map<string, Float32Array>>();
 const quantized = new WeakSet<GraphBuilder>();
 const synthetic = new WeakSet<GraphBuilder>();
+const fusedGraphs = new WeakSet<GraphBuilder>();
+const ACCURACY = new WeakMap<GraphBuilder, number>();
 /** Source of a synthetic graph's q4 codes (the builders' own Rng does not reach linear()). */
 const SYNTHETIC_RNG = new WeakMap<GraphBuilder, FastRng>();
 
@@ -43,11 +53,20 @@ export interface BuildOptions {
    * every large initializer streamed to `sink` as it is made.
    */
   synthetic?: { sink?: InitializerSink };
+  /** The graph in com.microsoft fused ops (norms, RoPE, GroupQueryAttention) instead of plain ops; see the header. */
+  fused?: boolean;
+  /**
+   * MatMulNBits accuracy_level (q4 only): 4 = int8 activations (MLAS's fast path, what LiquidAI's and
+   * onnxruntime-genai's CPU int4 exports set); absent = no attribute (level 0, fp32 compute).
+   */
+  accuracyLevel?: number;
 }
 
 export function newGraph(name: string, options: BuildOptions = {}): GraphBuilder {
-  const g = new GraphBuilder(options.q4 ? `${name}-q4` : name, { sink: options.synthetic?.sink });
+  const g = new GraphBuilder(`${name}${options.q4 ? '-q4' : ''}${options.fused ? '-fused' : ''}`, { sink: options.synthetic?.sink });
   if (options.q4) quantized.add(g);
+  if (options.fused) fusedGraphs.add(g);
+  if (options.accuracyLevel !== undefined) ACCURACY.set(g, options.accuracyLevel);
   if (options.synthetic) {
     synthetic.add(g);
     SYNTHETIC_RNG.set(g, new FastRng(0x5eed));
@@ -208,9 +227,57 @@ export function ropeTables(g: GraphBuilder, positionIds: Value, headDim: number,
   return { cos: g.op('Cos', [freqs]), sin: g.op('Sin', [freqs]) };
 }
 
+/**
+ * What a self-attention layer needs besides its weights. Plain graphs: the additive bias and cos/sin
+ * at position_ids. Fused graphs: GroupQueryAttention's lengths, cos/sin tables [maxPositions, hd/2]
+ * for RotaryEmbedding, and the sliding window.
+ */
+export interface AttentionContext {
+  cos: Value;
+  sin: Value;
+  bias?: Value;
+  gqa?: { seqlensK: Value; totalSeqLen: Value; positionIds: Value; window?: number };
+}
+
+export function attentionContext(
+  g: GraphBuilder,
+  inputs: DecoderInputs,
+  o: { headDim: number; base: number; window?: number; maxPositions: number },
+): AttentionContext {
+  if (!isFused(g)) return { bias: attentionBias(g, inputs, o.window), ...ropeTables(g, inputs.positionIds, o.headDim, o.base) };
+  const one = g.constI64([1], []);
+  const seqlensK = op.cast(g, op.sub(g, g.op('ReduceSum', [inputs.attentionMask, g.constI64([1])], { keepdims: attr.int(0) }), one), DataType.INT32);
+  const totalSeqLen = op.cast(g, dimOf(g, inputs.attentionMask, 1), DataType.INT32);
+  // Tables computed in-graph from constants: onnxruntime folds them once at session creation, and
+  // they stay out of the external data (whose size the roofline counts as bytes read per step).
+  const half = o.headDim / 2;
+  const invFreq = Array.from({ length: half }, (_, i) => 1 / Math.pow(o.base, (2 * i) / o.headDim));
+  const pos = op.unsqueeze(g, op.cast(g, g.op('Range', [g.constI64([0], []), g.constI64([o.maxPositions], []), one]), DataType.FLOAT), [1]); // [P,1]
+  const freqs = op.mul(g, pos, g.constF32(invFreq, [half])); // [P,half]
+  return { cos: g.op('Cos', [freqs]), sin: g.op('Sin', [freqs]), gqa: { seqlensK, totalSeqLen, positionIds: inputs.positionIds, window: o.window } };
+}
+
+/** Whether `g` is written in fused ops (BuildOptions.fused). */
+export function isFused(g: GraphBuilder): boolean {
+  return fusedGraphs.has(g);
+}
+
 /** x / sqrt(mean(x²) + eps) · gamma over the last axis (gamma already holds 1+w for Gemma). */
 export function rmsNorm(g: GraphBuilder, x: Value, gamma: Float32Array, eps: number, name: string): Value {
-  return op.rmsNormPlain(g, x, param(g, name, gamma, [gamma.length]), eps);
+  const w = param(g, name, gamma, [gamma.length]);
+  return isFused(g) ? op.rmsNorm(g, x, w, eps) : op.rmsNormPlain(g, x, w, eps);
+}
+
+/**
+ * The residual add followed by the next RMSNorm: [norm(h + delta), h + delta]. One
+ * SkipSimplifiedLayerNormalization in a fused graph (as the real exports fuse it), Add + norm otherwise.
+ */
+export function residualNorm(g: GraphBuilder, h: Value, delta: Value, gamma: Float32Array, eps: number, name: string): [normed: Value, sum: Value] {
+  if (!isFused(g)) {
+    const sum = op.add(g, h, delta);
+    return [rmsNorm(g, sum, gamma, eps, name), sum];
+  }
+  return op.skipRmsNorm(g, delta, h, param(g, name, gamma, [gamma.length]), eps);
 }
 
 /** x [.., in] · W [in, out] (MatMulNBits for a q4 graph; `weights` keeps the float kernel). */
@@ -225,13 +292,13 @@ export function linear(g: GraphBuilder, x: Value, w: Float32Array, inDim: number
     const scale = Math.sqrt(sq / w.length) / 4.6;
     const packed = g.initializer(`${name}.q4`, DataType.UINT8, [outDim, blocks, 16], SYNTHETIC_RNG.get(g)!.bytes(outDim * blocks * 16));
     const scales = g.weight(`${name}.scales`, new Float32Array(outDim * blocks).fill(scale), [outDim * blocks]);
-    return op.matMulNBits(g, x, packed, scales, { K: inDim, N: outDim, bits: 4, blockSize: 32 });
+    return op.matMulNBits(g, x, packed, scales, { K: inDim, N: outDim, bits: 4, blockSize: 32, accuracyLevel: ACCURACY.get(g) });
   }
   weightsOf(g).set(name, w);
   const q = quantizeKernel(w, inDim, outDim, 4, 32);
   const packed = g.initializer(`${name}.q4`, DataType.UINT8, [outDim, inDim / 32, 16], q.packed);
   const scales = g.weight(`${name}.scales`, q.scales, [q.scales.length]);
-  return op.matMulNBits(g, x, packed, scales, { K: inDim, N: outDim, bits: 4, blockSize: 32 });
+  return op.matMulNBits(g, x, packed, scales, { K: inDim, N: outDim, bits: 4, blockSize: 32, accuracyLevel: ACCURACY.get(g) });
 }
 
 export interface AttentionWeightsF32 {
@@ -267,31 +334,54 @@ export function selfAttention(
   g: GraphBuilder,
   x: Value,
   w: AttentionWeightsF32,
-  io: { layer: number; past: { key: Value; value: Value }; bias: Value; cos: Value; sin: Value },
+  io: { layer: number; past: { key: Value; value: Value }; ctx: AttentionContext },
   d: AttentionDims & { scale: number; normEps: number; prefix: string; names?: Partial<Record<'q_norm' | 'k_norm' | 'o_proj', string>> },
 ): Value {
   const name = (k: 'q_norm' | 'k_norm' | 'o_proj') => `${d.prefix}.${d.names?.[k] ?? k}`;
   const { heads, kvHeads, headDim: hd } = d;
   const rep = heads / kvHeads;
   const p = d.prefix;
+  const cacheShape = ['batch_size', kvHeads, 'total_sequence_length', hd];
+  if (io.ctx.gqa) {
+    // Fused: q/k/v stay [B,S,h·hd]; per-head norms over a [B,S,h,hd] view; RotaryEmbedding at
+    // position_ids; GroupQueryAttention appends to the cache and writes present in [B,kvH,T,hd].
+    const { gqa, cos, sin } = io.ctx;
+    const headNorm = (y: Value, h: number, gamma: Float32Array | undefined, key: 'q_norm' | 'k_norm'): Value =>
+      gamma ? op.reshape(g, rmsNorm(g, op.reshape(g, y, [0, 0, h, hd]), gamma, d.normEps, name(key)), [0, 0, h * hd]) : y;
+    let q = headNorm(linear(g, x, w.q, d.hidden, heads * hd, `${p}.q_proj`), heads, w.qNorm, 'q_norm');
+    let k = headNorm(linear(g, x, w.k, d.hidden, kvHeads * hd, `${p}.k_proj`), kvHeads, w.kNorm, 'k_norm');
+    const v = linear(g, x, w.v, d.hidden, kvHeads * hd, `${p}.v_proj`);
+    q = op.rotaryEmbedding(g, q, gqa.positionIds, cos, sin, heads);
+    k = op.rotaryEmbedding(g, k, gqa.positionIds, cos, sin, kvHeads);
+    const [ctx, presentK, presentV] = op.groupQueryAttention(
+      g,
+      { query: q, key: k, value: v, pastKey: io.past.key, pastValue: io.past.value, seqlensK: gqa.seqlensK, totalSeqLen: gqa.totalSeqLen },
+      // local_window_size = sliding_window: a query sees itself and the window − 1 keys before it, as
+      // in HF (checked against the reference in test/onnx/fused-architectures.test.ts).
+      { numHeads: heads, kvNumHeads: kvHeads, scale: d.scale, localWindowSize: gqa.window, presentNames: [`present.${io.layer}.key`, `present.${io.layer}.value`] },
+    );
+    g.output(presentK, presentK, DataType.FLOAT, cacheShape);
+    g.output(presentV, presentV, DataType.FLOAT, cacheShape);
+    return linear(g, ctx, w.o, heads * hd, d.hidden, name('o_proj'));
+  }
+  const { bias, cos, sin } = io.ctx as Required<Pick<AttentionContext, 'bias' | 'cos' | 'sin'>>;
   const split = (y: Value, h: number): Value => op.transpose(g, op.reshape(g, y, [0, 0, h, hd]), [0, 2, 1, 3]); // [B,h,S,hd]
   let q = split(linear(g, x, w.q, d.hidden, heads * hd, `${p}.q_proj`), heads);
   let k = split(linear(g, x, w.k, d.hidden, kvHeads * hd, `${p}.k_proj`), kvHeads);
   const v = split(linear(g, x, w.v, d.hidden, kvHeads * hd, `${p}.v_proj`), kvHeads);
   if (w.qNorm) q = rmsNorm(g, q, w.qNorm, d.normEps, name('q_norm'));
   if (w.kNorm) k = rmsNorm(g, k, w.kNorm, d.normEps, name('k_norm'));
-  q = op.ropePlain(g, q, io.cos, io.sin, hd);
-  k = op.ropePlain(g, k, io.cos, io.sin, hd);
+  q = op.ropePlain(g, q, cos, sin, hd);
+  k = op.ropePlain(g, k, cos, sin, hd);
   const presentK = op.concat(g, 2, io.past.key, k);
   const presentV = op.concat(g, 2, io.past.value, v);
-  const cacheShape = ['batch_size', kvHeads, 'total_sequence_length', hd];
   g.output(presentK, `present.${io.layer}.key`, DataType.FLOAT, cacheShape);
   g.output(presentV, `present.${io.layer}.value`, DataType.FLOAT, cacheShape);
   // Grouped heads: q [B,kvH,rep,S,hd] against k/v [B,kvH,1,T,hd] (query head h uses kv head h / rep).
   const q5 = op.reshape(g, q, [0, kvHeads, rep, -1, hd]);
   const kT5 = op.unsqueeze(g, op.transpose(g, presentK, [0, 1, 3, 2]), [2]);
   const v5 = op.unsqueeze(g, presentV, [2]);
-  const scores = op.add(g, op.mul(g, op.matMul(g, q5, kT5), g.constF32([d.scale], [])), op.unsqueeze(g, io.bias, [2]));
+  const scores = op.add(g, op.mul(g, op.matMul(g, q5, kT5), g.constF32([d.scale], [])), op.unsqueeze(g, bias, [2]));
   const ctx = op.matMul(g, op.softmax(g, scores, -1), v5); // [B,kvH,rep,S,hd]
   const merged = op.reshape(g, op.transpose(g, op.reshape(g, ctx, [0, heads, -1, hd]), [0, 2, 1, 3]), [0, 0, heads * hd]);
   return linear(g, merged, w.o, heads * hd, d.hidden, name('o_proj'));
