@@ -13,6 +13,7 @@ import { buildGranite, GRANITE_TINY } from '../../src/onnx/architectures/granite
 import { buildLfm2, LFM2_TINY } from '../../src/onnx/architectures/lfm2.ts';
 import { buildQwen3, QWEN3_TINY } from '../../src/onnx/architectures/qwen3.ts';
 import type { BuildOptions } from '../../src/onnx/architectures/common.ts';
+import { dequantizeKernel, quantizeKernel } from '../../src/onnx/quantize.ts';
 import { referenceLogits } from '../helpers/tiny-reference.ts';
 
 const VOCAB = 40;
@@ -124,5 +125,27 @@ describe('fused q4 graphs, and accuracy_level 4', () => {
     // moves logits by up to ~5% of their range (measured 1.8–4.6%), bounded here at 8%.
     expect(level.worst).toBeGreaterThan(0);
     expect(level.worst).toBeLessThan(0.08 * level.scale);
+  });
+});
+
+describe('q4 graphs with the int4 token table (q4Table)', () => {
+  it.each(FAMILIES)('%s: GatherBlockQuantized + MatMulNBits share one table; logits equal the reference with every kernel dequantized', async (name, build) => {
+    const model = build({ q4: true, fused: true, q4Table: true });
+    const nodes = model.builder.nodeSummary();
+    expect(nodes.filter((n) => n.opType === 'GatherBlockQuantized')).toHaveLength(1);
+    const info = model.builder.initializerInfo();
+    expect(info.some((t) => t.name === 'model.embed_tokens.weight')).toBe(false);
+    expect(info.find((t) => t.name === 'model.embed_tokens.weight.q4')).toBeDefined();
+    // `weights` holds the dequantized table; swap in what MatMulNBits computes with for the linears too.
+    const c = model.config as Record<string, number>;
+    const deq = new Map([...model.weights].map(([n, w]) => {
+      if (!/_proj$|\.w[123]$/.test(n)) return [n, w];
+      const K = /down_proj$|o_proj$|out_proj$|\.w2$/.test(n) && !/conv\.out_proj/.test(n) ? w.length / c.hidden_size : c.hidden_size;
+      return [n, dequantizeKernel(quantizeKernel(w, K, w.length / K, 4, 32))];
+    }));
+    const { worst, scale } = worstDiff(await logitsInChunks(model, TOKENS, [8, 1, 1, 1, 1, 1, 1]), referenceLogits(model.config, deq, TOKENS));
+    console.log(`[q4 table] ${name}: max |Δlogit| ${worst.toExponential(2)} (max |logit| ${scale.toFixed(2)})`);
+    expect(scale).toBeGreaterThan(0.1);
+    expect(worst).toBeLessThan(1e-3);
   });
 });

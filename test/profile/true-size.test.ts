@@ -50,6 +50,12 @@ describe('true-size parameter counts', () => {
       const ops = fused.builder.nodeSummary();
       expect(ops.some((n) => n.opType === 'GroupQueryAttention')).toBe(true);
       expect(ops.filter((n) => n.opType === 'MatMulNBits').every((n) => n.attributes.accuracy_level?.value === 4)).toBe(true);
+      // And with the int4 token table (LFM2's form): counted as the weights its codes encode.
+      const tableSink = new ExternalDataFile(join(dir, `${id}-table.onnx_data`));
+      const table = buildFamily(arch, { q4: true, synthetic: { sink: tableSink }, ...SYNTHETIC_FORM, q4Table: true });
+      tableSink.close();
+      expect(graphParameterCount(table.builder.initializerInfo())).toBe(parameterCount(arch));
+      expect(table.builder.initializerInfo().some((t) => t.name === 'model.embed_tokens.weight')).toBe(false);
     });
   }
 
@@ -68,7 +74,7 @@ describe('synthetic baseline folders: the graph form is part of the cache key', 
     const fused = await ensureSyntheticBaseline(spec, { cacheRoot, corpus });
     const plain = await ensureSyntheticBaseline(spec, { cacheRoot, corpus, form: PLAIN_FORM, keepOtherConfigs: true });
     expect(fused.configHash).not.toBe(plain.configHash);
-    expect(fused.graphForm).toEqual(SYNTHETIC_FORM);
+    expect(fused.graphForm).toEqual({ ...SYNTHETIC_FORM, ...spec.form });
     expect(plain.graphForm).toEqual(PLAIN_FORM);
     const graph = (f: typeof fused) => readFileSync(join(f.dir, 'onnx', 'model_q4.onnx')).toString('latin1');
     expect(graph(fused)).toContain('GroupQueryAttention');

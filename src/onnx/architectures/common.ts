@@ -26,10 +26,10 @@
 // GroupQueryAttention with the KV cache (seqlens_k = Σ attention_mask − 1, local_window_size for
 // sliding layers). GroupQueryAttention is causal over the cache and ignores key padding inside it, as
 // the real exports do: right for one unpadded sequence, which is all transformers.js runs here.
-import { attr, DataType, GraphBuilder, type Value } from '../builder.ts';
+import { attr, DataType, GraphBuilder, MS_DOMAIN, type Value } from '../builder.ts';
 import type { InitializerSink } from '../external-data.ts';
 import * as op from '../ops.ts';
-import { quantizeKernel } from '../quantize.ts';
+import { dequantizeKernel, quantizeKernel } from '../quantize.ts';
 import { uniform } from '../../util/prng.ts';
 
 const recorded = new WeakMap<GraphBuilder, Map<string, Float32Array>>();
@@ -37,6 +37,7 @@ const quantized = new WeakSet<GraphBuilder>();
 const synthetic = new WeakSet<GraphBuilder>();
 const fusedGraphs = new WeakSet<GraphBuilder>();
 const ACCURACY = new WeakMap<GraphBuilder, number>();
+const Q4_TABLE = new WeakSet<GraphBuilder>();
 /** Source of a synthetic graph's q4 codes (the builders' own Rng does not reach linear()). */
 const SYNTHETIC_RNG = new WeakMap<GraphBuilder, FastRng>();
 
@@ -60,6 +61,12 @@ export interface BuildOptions {
    * onnxruntime-genai's CPU int4 exports set); absent = no attribute (level 0, fp32 compute).
    */
   accuracyLevel?: number;
+  /**
+   * q4 only: the tied token table as one int4 table (block 32, symmetric) shared by the embedding
+   * (com.microsoft GatherBlockQuantized) and the output layer (MatMulNBits), as LiquidAI's later q4
+   * recipe writes it (`tie_embedding_int4`); otherwise the table stays float32.
+   */
+  q4Table?: boolean;
 }
 
 export function newGraph(name: string, options: BuildOptions = {}): GraphBuilder {
@@ -67,6 +74,10 @@ export function newGraph(name: string, options: BuildOptions = {}): GraphBuilder
   if (options.q4) quantized.add(g);
   if (options.fused) fusedGraphs.add(g);
   if (options.accuracyLevel !== undefined) ACCURACY.set(g, options.accuracyLevel);
+  if (options.q4Table) {
+    if (!options.q4) throw new Error('BuildOptions.q4Table needs q4');
+    Q4_TABLE.add(g);
+  }
   if (options.synthetic) {
     synthetic.add(g);
     SYNTHETIC_RNG.set(g, new FastRng(0x5eed));
@@ -415,14 +426,50 @@ export function geluTanh(g: GraphBuilder, x: Value): Value {
   return op.mul(g, op.mul(g, x, g.constF32([0.5], [])), op.add(g, g.op('Tanh', [inner]), g.constF32([1], [])));
 }
 
+/** The tied token table E [vocab, hidden]: a float32 initializer, or (BuildOptions.q4Table) int4 codes + scales. */
+export type TokenTable = Value | { q4: Value; scales: Value; vocab: number; hidden: number };
+
+/**
+ * The tied table `name` [vocab, hidden] from `data`. As int4 it is stored once, [vocab, hidden/32, 16]
+ * codes and [vocab, hidden/32] scales (MatMulNBits' B layout with N = vocab, K = hidden, which is E's
+ * own row order); `weights` then records the dequantized table, what the graph computes with.
+ */
+export function tokenTable(g: GraphBuilder, name: string, data: Float32Array, vocab: number, hidden: number): TokenTable {
+  if (!Q4_TABLE.has(g)) return param(g, name, data, [vocab, hidden]);
+  if (hidden % 32 !== 0) throw new Error(`${name}: an int4 table needs a hidden size that is a multiple of 32, got ${hidden}`);
+  const blocks = hidden / 32;
+  if (synthetic.has(g)) {
+    let sq = 0;
+    for (let i = 0; i < data.length; i++) sq += data[i] * data[i];
+    const q4 = g.initializer(`${name}.q4`, DataType.UINT8, [vocab, blocks, 16], SYNTHETIC_RNG.get(g)!.bytes(vocab * blocks * 16));
+    const scales = g.weight(`${name}.scales`, new Float32Array(vocab * blocks).fill(Math.sqrt(sq / data.length) / 4.6), [vocab, blocks]);
+    return { q4, scales, vocab, hidden };
+  }
+  // quantizeKernel takes [K, N] = Eᵀ and packs per output column n, i.e. per token row of E.
+  const t = new Float32Array(data.length);
+  for (let v = 0; v < vocab; v++) for (let h = 0; h < hidden; h++) t[h * vocab + v] = data[v * hidden + h];
+  const q = quantizeKernel(t, hidden, vocab, 4, 32);
+  const deq = dequantizeKernel(q); // [hidden, vocab]
+  const table = new Float32Array(data.length);
+  for (let v = 0; v < vocab; v++) for (let h = 0; h < hidden; h++) table[v * hidden + h] = deq[h * vocab + v];
+  weightsOf(g).set(name, table);
+  return { q4: g.initializer(`${name}.q4`, DataType.UINT8, [vocab, blocks, 16], q.packed), scales: g.weight(`${name}.scales`, q.scales, [vocab, blocks]), vocab, hidden };
+}
+
 /** Token embedding lookup: E [vocab, hidden] gathered at input_ids → [B,S,hidden]. */
-export function embed(g: GraphBuilder, inputIds: Value, table: Value): Value {
-  return op.gather(g, table, inputIds, 0);
+export function embed(g: GraphBuilder, inputIds: Value, table: TokenTable): Value {
+  if (typeof table === 'string') return op.gather(g, table, inputIds, 0);
+  // GatherBlockQuantized reads uint8 codes as [vocab, hidden/2] (zero point 8 when none is given, as MatMulNBits).
+  const codes = op.reshape(g, table.q4, [table.vocab, table.hidden / 2]);
+  return g.op('GatherBlockQuantized', [codes, inputIds, table.scales], { bits: attr.int(4), block_size: attr.int(32), gather_axis: attr.int(0), quantize_axis: attr.int(1) }, MS_DOMAIN);
 }
 
 /** Tied output layer: h [B,S,hidden] · Eᵀ → logits [B,S,vocab], declared as the `logits` output. */
-export function tiedLogits(g: GraphBuilder, h: Value, table: Value, vocab: number, scale?: number): Value {
-  let logits = op.matMul(g, h, op.transpose(g, table, [1, 0]));
+export function tiedLogits(g: GraphBuilder, h: Value, table: TokenTable, vocab: number, scale?: number): Value {
+  let logits =
+    typeof table === 'string'
+      ? op.matMul(g, h, op.transpose(g, table, [1, 0]))
+      : op.matMulNBits(g, h, table.q4, table.scales, { K: table.hidden, N: table.vocab, bits: 4, blockSize: 32, accuracyLevel: ACCURACY.get(g) });
   if (scale !== undefined) logits = op.mul(g, logits, g.constF32([scale], []));
   return g.output(logits, 'logits', DataType.FLOAT, ['batch_size', 'sequence_length', vocab]);
 }

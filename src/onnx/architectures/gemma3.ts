@@ -8,7 +8,7 @@ import type { Value } from '../builder.ts';
 import * as op from '../ops.ts';
 import {
   attentionContext, declareDecoderInputs, declarePastKv, embed, gatedMlp, randomAttention, randomMlp, residualNorm, rmsNorm,
-  newGraph, param, Rng, rngFor, selfAttention, tiedLogits, tinyModel, weightsOf, type BuildOptions, type TinyModel,
+  newGraph, param, Rng, rngFor, selfAttention, tiedLogits, tinyModel, tokenTable, weightsOf, type BuildOptions, type TinyModel,
 } from './common.ts';
 
 export interface Gemma3Dims {
@@ -53,7 +53,7 @@ export function buildGemma3(d: Gemma3Dims, seed = 1, options: BuildOptions = {})
   const rng = rngFor(seed, options);
   const g = newGraph('tiny-gemma3-text', options);
   const inputs = declareDecoderInputs(g);
-  const table = param(g, 'model.embed_tokens.weight', rng.normals(d.vocab * d.hidden, 1 / Math.sqrt(d.hidden)), [d.vocab, d.hidden]);
+  const table = tokenTable(g, 'model.embed_tokens.weight', rng.normals(d.vocab * d.hidden, 1 / Math.sqrt(d.hidden)), d.vocab, d.hidden);
   let h = op.mul(g, embed(g, inputs.inputIds, table), g.constF32([Math.sqrt(d.hidden)], []));
   const globalCtx = attentionContext(g, inputs, { headDim: d.headDim, base: d.ropeTheta, maxPositions: MAX_POSITIONS });
   const localCtx = attentionContext(g, inputs, { headDim: d.headDim, base: d.ropeLocalBase, window: d.slidingWindow, maxPositions: MAX_POSITIONS });

@@ -10,7 +10,7 @@ import type { Value } from '../builder.ts';
 import * as op from '../ops.ts';
 import {
   attentionContext, declareDecoderInputs, declarePastKv, embed, gatedMlp, randomAttention, randomMlp, residualNorm, rmsNorm,
-  newGraph, param, Rng, rngFor, selfAttention, tiedLogits, tinyModel, type BuildOptions, type TinyModel,
+  newGraph, param, Rng, rngFor, selfAttention, tiedLogits, tinyModel, tokenTable, type BuildOptions, type TinyModel,
 } from './common.ts';
 
 export interface GraniteDims {
@@ -51,7 +51,7 @@ export function buildGranite(d: GraniteDims, seed = 3, options: BuildOptions = {
   const headDim = d.hidden / d.heads;
   const g = newGraph(`tiny-${d.modelType}`, options);
   const inputs = declareDecoderInputs(g);
-  const table = param(g, 'model.embed_tokens.weight', rng.normals(d.vocab * d.hidden, 1 / d.embeddingMultiplier), [d.vocab, d.hidden]);
+  const table = tokenTable(g, 'model.embed_tokens.weight', rng.normals(d.vocab * d.hidden, 1 / d.embeddingMultiplier), d.vocab, d.hidden);
   let h = op.mul(g, embed(g, inputs.inputIds, table), g.constF32([d.embeddingMultiplier], []));
   const ctx = attentionContext(g, inputs, { headDim, base: d.ropeTheta, maxPositions: MAX_POSITIONS });
   const attnDims = { hidden: d.hidden, heads: d.heads, kvHeads: d.kvHeads, headDim, scale: d.attentionMultiplier, normEps: d.eps };

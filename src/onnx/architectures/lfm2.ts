@@ -11,7 +11,7 @@ import { DataType, GraphBuilder, attr, type Value } from '../builder.ts';
 import * as op from '../ops.ts';
 import {
   attentionContext, declareDecoderInputs, declarePastKv, embed, gatedMlp, linear, randomAttention, randomMlp, residualNorm, rmsNorm,
-  newGraph, param, Rng, rngFor, selfAttention, tiedLogits, tinyModel, type BuildOptions, type TinyModel,
+  newGraph, param, Rng, rngFor, selfAttention, tiedLogits, tinyModel, tokenTable, type BuildOptions, type TinyModel,
 } from './common.ts';
 
 export type Lfm2LayerType = 'conv' | 'full_attention';
@@ -65,7 +65,7 @@ export function buildLfm2(d: Lfm2Dims, seed = 4, options: BuildOptions = {}): Ti
   const headDim = d.hidden / d.heads;
   const g = newGraph('tiny-lfm2', options);
   const inputs = declareDecoderInputs(g);
-  const table = param(g, 'model.embed_tokens.weight', rng.normals(d.vocab * d.hidden, 1), [d.vocab, d.hidden]);
+  const table = tokenTable(g, 'model.embed_tokens.weight', rng.normals(d.vocab * d.hidden, 1), d.vocab, d.hidden);
   let h = embed(g, inputs.inputIds, table);
   const hasAttention = d.layerTypes.includes('full_attention');
   const ctx = hasAttention ? attentionContext(g, inputs, { headDim, base: d.ropeTheta, maxPositions: MAX_POSITIONS }) : undefined;

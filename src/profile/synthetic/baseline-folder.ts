@@ -22,7 +22,7 @@ import { buildFamily, parameterCount, type TrueSizeSpec } from './true-size.ts';
 const FORMAT = 3;
 
 /** How the graph is written: plain ai.onnx ops, or the real exports' fused ops and MatMulNBits accuracy level. */
-export type GraphForm = Pick<BuildOptions, 'fused' | 'accuracyLevel'>;
+export type GraphForm = Pick<BuildOptions, 'fused' | 'accuracyLevel' | 'q4Table'>;
 
 /**
  * The form of the synthetic baselines: the fused ops (GroupQueryAttention, RotaryEmbedding,
@@ -108,22 +108,32 @@ export interface BuildProgress {
 export type TokenizerCorpus = () => Promise<string>;
 
 function configHash(spec: TrueSizeSpec, corpusHash: string, form: GraphForm): string {
-  const graphForm = { fused: form.fused ?? false, accuracyLevel: form.accuracyLevel ?? null };
+  const graphForm = { fused: form.fused ?? false, accuracyLevel: form.accuracyLevel ?? null, q4Table: form.q4Table ?? false };
   return createHash('sha256').update(JSON.stringify({ FORMAT, arch: spec.arch, family: spec.tinyFamily, merges: SYNTHETIC_TOKENIZER_MERGES, corpusHash, graphForm })).digest('hex').slice(0, 12);
 }
 
-/** Expected bytes of the external data: fp32 embedding + q4 kernels (0.625 B per weight); for progress. */
-function expectedDataBytes(spec: TrueSizeSpec): number {
+/** Expected bytes of the external data: fp32 or int4 table + q4 kernels (0.625 B per weight); for progress. */
+function expectedDataBytes(spec: TrueSizeSpec, form: GraphForm): number {
   const d = spec.arch.dims as { vocab: number; hidden: number };
   const embedding = d.vocab * d.hidden;
-  return embedding * 4 + (parameterCount(spec.arch) - embedding) * 0.625;
+  return embedding * (form.q4Table ? 0.625 : 4) + (parameterCount(spec.arch) - embedding) * 0.625;
 }
 
 export async function ensureSyntheticBaseline(
   spec: TrueSizeSpec,
-  o: { cacheRoot: string; corpus: TokenizerCorpus; onProgress?: BuildProgress; onStart?: (dir: string) => void; form?: GraphForm; keepOtherConfigs?: boolean },
+  o: {
+    cacheRoot: string;
+    corpus: TokenizerCorpus;
+    onProgress?: BuildProgress;
+    onStart?: (dir: string) => void;
+    /** Graph form (default SYNTHETIC_FORM + spec.form); A/B measurements pass PLAIN_FORM. */
+    form?: GraphForm;
+    /** Keep this model's folders of other configs/forms (default: prune them). */
+    keepOtherConfigs?: boolean;
+  },
 ): Promise<SyntheticFolder> {
-  const form = o.form ?? SYNTHETIC_FORM;
+  // The common form plus what this family's real file adds (TrueSizeSpec.form); `o.form` replaces both.
+  const form = o.form ?? { ...SYNTHETIC_FORM, ...spec.form };
   const family = TINY_FAMILIES[spec.tinyFamily];
   const chatTemplate = readFileSync(join(CHAT_TEMPLATE_DIR, family.template), 'utf8');
   const corpus = await o.corpus();
@@ -143,7 +153,7 @@ export async function ensureSyntheticBaseline(
     const trained = buildTinyTokenizer(chatTemplate + TINY_CORPUS_EXTRA + corpus, family.added, SYNTHETIC_TOKENIZER_MERGES, family.tokenizerStyle);
     const pieces = trained.vocabSize;
     const tok = padVocabulary(trained, (spec.arch.dims as { vocab: number }).vocab);
-    const expected = expectedDataBytes(spec);
+    const expected = expectedDataBytes(spec, form);
     const data = new ExternalDataFile(join(tmp, 'onnx', 'model_q4.onnx_data'), (done) => o.onProgress?.(done, expected));
     let model;
     try {
