@@ -44,7 +44,8 @@ const SYNTHETIC_RNG = new WeakMap<GraphBuilder, FastRng>();
 export interface BuildOptions {
   /**
    * Linear layers as com.microsoft MatMulNBits with 4-bit block-32 symmetric weights — the operator
-   * HF's q4 ONNX exports (model_q4.onnx) use; embeddings, norms and the tied output layer stay float32.
+   * HF's q4 ONNX exports (model_q4.onnx) use; norms stay float32, and so do the embedding and the tied
+   * output layer unless `q4Table`.
    */
   q4?: boolean;
   /**
