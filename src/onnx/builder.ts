@@ -180,6 +180,11 @@ export class GraphBuilder {
     return this.nodes.length;
   }
 
+  /** The nodes' op types with their attributes (graph-form checks in tests). */
+  nodeSummary(): { opType: string; attributes: Readonly<Record<string, AttributeValue>> }[] {
+    return this.nodes.map((n) => ({ opType: n.opType, attributes: n.attributes ?? {} }));
+  }
+
   encode(): Uint8Array {
     return this.encodeGraph(this.initializers);
   }

@@ -91,14 +91,16 @@ export function matMulNBits(
  * com.microsoft GroupQueryAttention. query [B,S,H·hd], key/value [B,S,kvH·hd] (new tokens), past
  * K/V [B,kvH,P,hd]; seqlens_k [B] int32 = total length − 1; total_sequence_length scalar int32.
  * do_rotary applies half-split RoPE from cos/sin caches [maxPos, hd/2] at each token's position.
+ * localWindowSize: sliding-window attention over this many keys, the query's own included.
  * Returns [output, present_key, present_value].
  */
 export function groupQueryAttention(
   g: G,
   io: { query: Value; key: Value; value: Value; pastKey?: Value; pastValue?: Value; seqlensK: Value; totalSeqLen: Value; cos?: Value; sin?: Value; attentionBias?: Value },
-  o: { numHeads: number; kvNumHeads: number; scale?: number; causal?: boolean; presentNames?: [string, string] },
+  o: { numHeads: number; kvNumHeads: number; scale?: number; causal?: boolean; localWindowSize?: number; presentNames?: [string, string] },
 ): Value[] {
   const attrs: Record<string, ReturnType<typeof attr.int>> = { num_heads: attr.int(o.numHeads), kv_num_heads: attr.int(o.kvNumHeads) };
+  if (o.localWindowSize !== undefined) attrs.local_window_size = attr.int(o.localWindowSize);
   if (io.cos) attrs.do_rotary = attr.int(1);
   if (o.scale !== undefined) attrs.scale = attr.float(o.scale);
   if (o.causal === false) attrs.causal = attr.int(0);

@@ -8,10 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ExternalDataFile } from '../../src/onnx/external-data.ts';
-import { graphParameterCount } from '../../src/profile/synthetic/baseline-folder.ts';
+import { ensureSyntheticBaseline, graphParameterCount, PLAIN_FORM, SYNTHETIC_FORM } from '../../src/profile/synthetic/baseline-folder.ts';
 import { padSentencePiece, NEEDLE_TINY_TOKENIZER } from '../../src/profile/synthetic/needle-folder.ts';
 import { buildFamily, parameterCount, TRUE_SIZE, type FamilyDims } from '../../src/profile/synthetic/true-size.ts';
-import { SMALL } from '../helpers/small-true-size.ts';
+import { SMALL, smallTrueSize } from '../helpers/small-true-size.ts';
 import { loadSentencePiece } from '../../src/sentencepiece/index.ts';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { loadNeedle2Tokenizer } from '../../src/needle/v2/tokenizer.ts';
@@ -45,6 +45,20 @@ describe('true-size parameter counts', () => {
       expect(info.find((t) => t.name === 'model.embed_tokens.weight')!.bytes).toBe(2048 * 64 * 4);
       expect(statSync(file).size).toBeGreaterThanOrEqual(info.filter((t) => t.bytes >= 1024).reduce((n, t) => n + t.bytes, 0));
       expect(q4.weights.size).toBe(0); // nothing kept in memory
+      // The form the synthetic folders are written in (fused ops, accuracy_level 4) holds the same parameters.
+      const fusedSink = new ExternalDataFile(join(dir, `${id}-fused.onnx_data`));
+      const fused = buildFamily(arch, { q4: true, synthetic: { sink: fusedSink }, ...SYNTHETIC_FORM });
+      fusedSink.close();
+      expect(graphParameterCount(fused.builder.initializerInfo())).toBe(parameterCount(arch));
+      const ops = fused.builder.nodeSummary();
+      expect(ops.some((n) => n.opType === 'GroupQueryAttention')).toBe(true);
+      expect(ops.filter((n) => n.opType === 'MatMulNBits').every((n) => n.attributes.accuracy_level?.value === 4)).toBe(true);
+      // And with the int4 token table (LFM2's form): counted as the weights its codes encode.
+      const tableSink = new ExternalDataFile(join(dir, `${id}-table.onnx_data`));
+      const table = buildFamily(arch, { q4: true, synthetic: { sink: tableSink }, ...SYNTHETIC_FORM, q4Table: true });
+      tableSink.close();
+      expect(graphParameterCount(table.builder.initializerInfo())).toBe(parameterCount(arch));
+      expect(table.builder.initializerInfo().some((t) => t.name === 'model.embed_tokens.weight')).toBe(false);
     });
   }
 
@@ -52,6 +66,28 @@ describe('true-size parameter counts', () => {
     const arch = SMALL['qwen3-0.6b'] as Extract<FamilyDims, { family: 'qwen3' }>;
     const fewer: FamilyDims = { family: 'qwen3', dims: { ...arch.dims, layers: 1 } };
     expect(graphParameterCount(buildFamily(fewer, {}).builder.initializerInfo())).not.toBe(parameterCount(arch));
+  });
+});
+
+describe('synthetic baseline folders: the graph form is part of the cache key', () => {
+  it('plain and fused folders get different config hashes, both kept when asked, the form recorded', async () => {
+    const spec = smallTrueSize()['qwen3-0.6b'];
+    const cacheRoot = join(dir, 'cache');
+    const corpus = async () => 'get_weather(city="Paris") <tool_call> {"name": "x"}';
+    const fused = await ensureSyntheticBaseline(spec, { cacheRoot, corpus });
+    const plain = await ensureSyntheticBaseline(spec, { cacheRoot, corpus, form: PLAIN_FORM, keepOtherConfigs: true });
+    expect(fused.configHash).not.toBe(plain.configHash);
+    expect(fused.graphForm).toEqual({ ...SYNTHETIC_FORM, ...spec.form });
+    expect(plain.graphForm).toEqual(PLAIN_FORM);
+    const graph = (f: typeof fused) => readFileSync(join(f.dir, 'onnx', 'model_q4.onnx')).toString('latin1');
+    expect(graph(fused)).toContain('GroupQueryAttention');
+    expect(graph(fused)).toContain('accuracy_level');
+    expect(graph(plain)).not.toContain('GroupQueryAttention');
+    expect((await ensureSyntheticBaseline(spec, { cacheRoot, corpus })).reused).toBe(true);
+    // Without keepOtherConfigs, writing one form prunes the other's folder.
+    rmSync(fused.root, { recursive: true, force: true });
+    await ensureSyntheticBaseline(spec, { cacheRoot, corpus });
+    expect(() => statSync(plain.root)).toThrow();
   });
 });
 

@@ -14,26 +14,38 @@
 // transformers.js creates the first (empty) cache from the graph's input metadata: symbolic dims other
 // than batch_size become 0, numeric dims are kept — so the symbolic names above matter.
 //
-// Everything is written in plain ai.onnx ops (opset 17) in float32: slow but exact, and easy to check
-// against the Hugging Face modeling code it mirrors. The attention mask is built in-graph from
+// By default everything is written in plain ai.onnx ops (opset 17) in float32: slow but exact, and easy
+// to check against the Hugging Face modeling code it mirrors. The attention mask is built in-graph from
 // attention_mask (key padding), the causal order of cache slots and, for sliding-window layers, the
 // window: key slot j is visible to query slot i iff j ≤ i and i − j < window and mask[j] = 1.
-import { DataType, GraphBuilder, type Value } from '../builder.ts';
+//
+// `fused: true` writes the same model in the com.microsoft ops the real q4 exports use (LiquidAI's
+// LFM2 builder, onnxruntime-genai's model builder; docs/baselines.md "What the real q4 files hold"):
+// SimplifiedLayerNormalization, SkipSimplifiedLayerNormalization for residual add + norm,
+// RotaryEmbedding on q/k (at transformers.js's position_ids, cos/sin tables [max_positions, hd/2]) and
+// GroupQueryAttention with the KV cache (seqlens_k = Σ attention_mask − 1, local_window_size for
+// sliding layers). GroupQueryAttention is causal over the cache and ignores key padding inside it, as
+// the real exports do: right for one unpadded sequence, which is all transformers.js runs here.
+import { attr, DataType, GraphBuilder, MS_DOMAIN, type Value } from '../builder.ts';
 import type { InitializerSink } from '../external-data.ts';
 import * as op from '../ops.ts';
-import { quantizeKernel } from '../quantize.ts';
+import { dequantizeKernel, quantizeKernel } from '../quantize.ts';
 import { uniform } from '../../util/prng.ts';
 
 const recorded = new WeakMap<GraphBuilder, Map<string, Float32Array>>();
 const quantized = new WeakSet<GraphBuilder>();
 const synthetic = new WeakSet<GraphBuilder>();
+const fusedGraphs = new WeakSet<GraphBuilder>();
+const ACCURACY = new WeakMap<GraphBuilder, number>();
+const Q4_TABLE = new WeakSet<GraphBuilder>();
 /** Source of a synthetic graph's q4 codes (the builders' own Rng does not reach linear()). */
 const SYNTHETIC_RNG = new WeakMap<GraphBuilder, FastRng>();
 
 export interface BuildOptions {
   /**
    * Linear layers as com.microsoft MatMulNBits with 4-bit block-32 symmetric weights — the operator
-   * HF's q4 ONNX exports (model_q4.onnx) use; embeddings, norms and the tied output layer stay float32.
+   * HF's q4 ONNX exports (model_q4.onnx) use; norms stay float32, and so do the embedding and the tied
+   * output layer unless `q4Table`.
    */
   q4?: boolean;
   /**
@@ -43,11 +55,30 @@ export interface BuildOptions {
    * every large initializer streamed to `sink` as it is made.
    */
   synthetic?: { sink?: InitializerSink };
+  /** The graph in com.microsoft fused ops (norms, RoPE, GroupQueryAttention) instead of plain ops; see the header. */
+  fused?: boolean;
+  /**
+   * MatMulNBits accuracy_level (q4 only): 4 = int8 activations (MLAS's fast path, what LiquidAI's and
+   * onnxruntime-genai's CPU int4 exports set); absent = no attribute (level 0, fp32 compute).
+   */
+  accuracyLevel?: number;
+  /**
+   * q4 only: the tied token table as one int4 table (block 32, symmetric) shared by the embedding
+   * (com.microsoft GatherBlockQuantized) and the output layer (MatMulNBits), as LiquidAI's later q4
+   * recipe writes it (`tie_embedding_int4`); otherwise the table stays float32.
+   */
+  q4Table?: boolean;
 }
 
 export function newGraph(name: string, options: BuildOptions = {}): GraphBuilder {
-  const g = new GraphBuilder(options.q4 ? `${name}-q4` : name, { sink: options.synthetic?.sink });
+  const g = new GraphBuilder(`${name}${options.q4 ? '-q4' : ''}${options.fused ? '-fused' : ''}`, { sink: options.synthetic?.sink });
   if (options.q4) quantized.add(g);
+  if (options.fused) fusedGraphs.add(g);
+  if (options.accuracyLevel !== undefined) ACCURACY.set(g, options.accuracyLevel);
+  if (options.q4Table) {
+    if (!options.q4) throw new Error('BuildOptions.q4Table needs q4');
+    Q4_TABLE.add(g);
+  }
   if (options.synthetic) {
     synthetic.add(g);
     SYNTHETIC_RNG.set(g, new FastRng(0x5eed));
@@ -208,9 +239,57 @@ export function ropeTables(g: GraphBuilder, positionIds: Value, headDim: number,
   return { cos: g.op('Cos', [freqs]), sin: g.op('Sin', [freqs]) };
 }
 
+/**
+ * What a self-attention layer needs besides its weights. Plain graphs: the additive bias and cos/sin
+ * at position_ids. Fused graphs: GroupQueryAttention's lengths, cos/sin tables [maxPositions, hd/2]
+ * for RotaryEmbedding, and the sliding window.
+ */
+export interface AttentionContext {
+  cos: Value;
+  sin: Value;
+  bias?: Value;
+  gqa?: { seqlensK: Value; totalSeqLen: Value; positionIds: Value; window?: number };
+}
+
+export function attentionContext(
+  g: GraphBuilder,
+  inputs: DecoderInputs,
+  o: { headDim: number; base: number; window?: number; maxPositions: number },
+): AttentionContext {
+  if (!isFused(g)) return { bias: attentionBias(g, inputs, o.window), ...ropeTables(g, inputs.positionIds, o.headDim, o.base) };
+  const one = g.constI64([1], []);
+  const seqlensK = op.cast(g, op.sub(g, g.op('ReduceSum', [inputs.attentionMask, g.constI64([1])], { keepdims: attr.int(0) }), one), DataType.INT32);
+  const totalSeqLen = op.cast(g, dimOf(g, inputs.attentionMask, 1), DataType.INT32);
+  // Tables computed in-graph from constants: onnxruntime folds them once at session creation, and
+  // they stay out of the external data (whose size the roofline counts as bytes read per step).
+  const half = o.headDim / 2;
+  const invFreq = Array.from({ length: half }, (_, i) => 1 / Math.pow(o.base, (2 * i) / o.headDim));
+  const pos = op.unsqueeze(g, op.cast(g, g.op('Range', [g.constI64([0], []), g.constI64([o.maxPositions], []), one]), DataType.FLOAT), [1]); // [P,1]
+  const freqs = op.mul(g, pos, g.constF32(invFreq, [half])); // [P,half]
+  return { cos: g.op('Cos', [freqs]), sin: g.op('Sin', [freqs]), gqa: { seqlensK, totalSeqLen, positionIds: inputs.positionIds, window: o.window } };
+}
+
+/** Whether `g` is written in fused ops (BuildOptions.fused). */
+export function isFused(g: GraphBuilder): boolean {
+  return fusedGraphs.has(g);
+}
+
 /** x / sqrt(mean(x²) + eps) · gamma over the last axis (gamma already holds 1+w for Gemma). */
 export function rmsNorm(g: GraphBuilder, x: Value, gamma: Float32Array, eps: number, name: string): Value {
-  return op.rmsNormPlain(g, x, param(g, name, gamma, [gamma.length]), eps);
+  const w = param(g, name, gamma, [gamma.length]);
+  return isFused(g) ? op.rmsNorm(g, x, w, eps) : op.rmsNormPlain(g, x, w, eps);
+}
+
+/**
+ * The residual add followed by the next RMSNorm: [norm(h + delta), h + delta]. One
+ * SkipSimplifiedLayerNormalization in a fused graph (as the real exports fuse it), Add + norm otherwise.
+ */
+export function residualNorm(g: GraphBuilder, h: Value, delta: Value, gamma: Float32Array, eps: number, name: string): [normed: Value, sum: Value] {
+  if (!isFused(g)) {
+    const sum = op.add(g, h, delta);
+    return [rmsNorm(g, sum, gamma, eps, name), sum];
+  }
+  return op.skipRmsNorm(g, delta, h, param(g, name, gamma, [gamma.length]), eps);
 }
 
 /** x [.., in] · W [in, out] (MatMulNBits for a q4 graph; `weights` keeps the float kernel). */
@@ -225,13 +304,13 @@ export function linear(g: GraphBuilder, x: Value, w: Float32Array, inDim: number
     const scale = Math.sqrt(sq / w.length) / 4.6;
     const packed = g.initializer(`${name}.q4`, DataType.UINT8, [outDim, blocks, 16], SYNTHETIC_RNG.get(g)!.bytes(outDim * blocks * 16));
     const scales = g.weight(`${name}.scales`, new Float32Array(outDim * blocks).fill(scale), [outDim * blocks]);
-    return op.matMulNBits(g, x, packed, scales, { K: inDim, N: outDim, bits: 4, blockSize: 32 });
+    return op.matMulNBits(g, x, packed, scales, { K: inDim, N: outDim, bits: 4, blockSize: 32, accuracyLevel: ACCURACY.get(g) });
   }
   weightsOf(g).set(name, w);
   const q = quantizeKernel(w, inDim, outDim, 4, 32);
   const packed = g.initializer(`${name}.q4`, DataType.UINT8, [outDim, inDim / 32, 16], q.packed);
   const scales = g.weight(`${name}.scales`, q.scales, [q.scales.length]);
-  return op.matMulNBits(g, x, packed, scales, { K: inDim, N: outDim, bits: 4, blockSize: 32 });
+  return op.matMulNBits(g, x, packed, scales, { K: inDim, N: outDim, bits: 4, blockSize: 32, accuracyLevel: ACCURACY.get(g) });
 }
 
 export interface AttentionWeightsF32 {
@@ -267,31 +346,54 @@ export function selfAttention(
   g: GraphBuilder,
   x: Value,
   w: AttentionWeightsF32,
-  io: { layer: number; past: { key: Value; value: Value }; bias: Value; cos: Value; sin: Value },
+  io: { layer: number; past: { key: Value; value: Value }; ctx: AttentionContext },
   d: AttentionDims & { scale: number; normEps: number; prefix: string; names?: Partial<Record<'q_norm' | 'k_norm' | 'o_proj', string>> },
 ): Value {
   const name = (k: 'q_norm' | 'k_norm' | 'o_proj') => `${d.prefix}.${d.names?.[k] ?? k}`;
   const { heads, kvHeads, headDim: hd } = d;
   const rep = heads / kvHeads;
   const p = d.prefix;
+  const cacheShape = ['batch_size', kvHeads, 'total_sequence_length', hd];
+  if (io.ctx.gqa) {
+    // Fused: q/k/v stay [B,S,h·hd]; per-head norms over a [B,S,h,hd] view; RotaryEmbedding at
+    // position_ids; GroupQueryAttention appends to the cache and writes present in [B,kvH,T,hd].
+    const { gqa, cos, sin } = io.ctx;
+    const headNorm = (y: Value, h: number, gamma: Float32Array | undefined, key: 'q_norm' | 'k_norm'): Value =>
+      gamma ? op.reshape(g, rmsNorm(g, op.reshape(g, y, [0, 0, h, hd]), gamma, d.normEps, name(key)), [0, 0, h * hd]) : y;
+    let q = headNorm(linear(g, x, w.q, d.hidden, heads * hd, `${p}.q_proj`), heads, w.qNorm, 'q_norm');
+    let k = headNorm(linear(g, x, w.k, d.hidden, kvHeads * hd, `${p}.k_proj`), kvHeads, w.kNorm, 'k_norm');
+    const v = linear(g, x, w.v, d.hidden, kvHeads * hd, `${p}.v_proj`);
+    q = op.rotaryEmbedding(g, q, gqa.positionIds, cos, sin, heads);
+    k = op.rotaryEmbedding(g, k, gqa.positionIds, cos, sin, kvHeads);
+    const [ctx, presentK, presentV] = op.groupQueryAttention(
+      g,
+      { query: q, key: k, value: v, pastKey: io.past.key, pastValue: io.past.value, seqlensK: gqa.seqlensK, totalSeqLen: gqa.totalSeqLen },
+      // local_window_size = sliding_window: a query sees itself and the window − 1 keys before it, as
+      // in HF (checked against the reference in test/onnx/fused-architectures.test.ts).
+      { numHeads: heads, kvNumHeads: kvHeads, scale: d.scale, localWindowSize: gqa.window, presentNames: [`present.${io.layer}.key`, `present.${io.layer}.value`] },
+    );
+    g.output(presentK, presentK, DataType.FLOAT, cacheShape);
+    g.output(presentV, presentV, DataType.FLOAT, cacheShape);
+    return linear(g, ctx, w.o, heads * hd, d.hidden, name('o_proj'));
+  }
+  const { bias, cos, sin } = io.ctx as Required<Pick<AttentionContext, 'bias' | 'cos' | 'sin'>>;
   const split = (y: Value, h: number): Value => op.transpose(g, op.reshape(g, y, [0, 0, h, hd]), [0, 2, 1, 3]); // [B,h,S,hd]
   let q = split(linear(g, x, w.q, d.hidden, heads * hd, `${p}.q_proj`), heads);
   let k = split(linear(g, x, w.k, d.hidden, kvHeads * hd, `${p}.k_proj`), kvHeads);
   const v = split(linear(g, x, w.v, d.hidden, kvHeads * hd, `${p}.v_proj`), kvHeads);
   if (w.qNorm) q = rmsNorm(g, q, w.qNorm, d.normEps, name('q_norm'));
   if (w.kNorm) k = rmsNorm(g, k, w.kNorm, d.normEps, name('k_norm'));
-  q = op.ropePlain(g, q, io.cos, io.sin, hd);
-  k = op.ropePlain(g, k, io.cos, io.sin, hd);
+  q = op.ropePlain(g, q, cos, sin, hd);
+  k = op.ropePlain(g, k, cos, sin, hd);
   const presentK = op.concat(g, 2, io.past.key, k);
   const presentV = op.concat(g, 2, io.past.value, v);
-  const cacheShape = ['batch_size', kvHeads, 'total_sequence_length', hd];
   g.output(presentK, `present.${io.layer}.key`, DataType.FLOAT, cacheShape);
   g.output(presentV, `present.${io.layer}.value`, DataType.FLOAT, cacheShape);
   // Grouped heads: q [B,kvH,rep,S,hd] against k/v [B,kvH,1,T,hd] (query head h uses kv head h / rep).
   const q5 = op.reshape(g, q, [0, kvHeads, rep, -1, hd]);
   const kT5 = op.unsqueeze(g, op.transpose(g, presentK, [0, 1, 3, 2]), [2]);
   const v5 = op.unsqueeze(g, presentV, [2]);
-  const scores = op.add(g, op.mul(g, op.matMul(g, q5, kT5), g.constF32([d.scale], [])), op.unsqueeze(g, io.bias, [2]));
+  const scores = op.add(g, op.mul(g, op.matMul(g, q5, kT5), g.constF32([d.scale], [])), op.unsqueeze(g, bias, [2]));
   const ctx = op.matMul(g, op.softmax(g, scores, -1), v5); // [B,kvH,rep,S,hd]
   const merged = op.reshape(g, op.transpose(g, op.reshape(g, ctx, [0, heads, -1, hd]), [0, 2, 1, 3]), [0, 0, heads * hd]);
   return linear(g, merged, w.o, heads * hd, d.hidden, name('o_proj'));
@@ -325,14 +427,50 @@ export function geluTanh(g: GraphBuilder, x: Value): Value {
   return op.mul(g, op.mul(g, x, g.constF32([0.5], [])), op.add(g, g.op('Tanh', [inner]), g.constF32([1], [])));
 }
 
+/** The tied token table E [vocab, hidden]: a float32 initializer, or (BuildOptions.q4Table) int4 codes + scales. */
+export type TokenTable = Value | { q4: Value; scales: Value; vocab: number; hidden: number };
+
+/**
+ * The tied table `name` [vocab, hidden] from `data`. As int4 it is stored once, [vocab, hidden/32, 16]
+ * codes and [vocab, hidden/32] scales (MatMulNBits' B layout with N = vocab, K = hidden, which is E's
+ * own row order); `weights` then records the dequantized table, what the graph computes with.
+ */
+export function tokenTable(g: GraphBuilder, name: string, data: Float32Array, vocab: number, hidden: number): TokenTable {
+  if (!Q4_TABLE.has(g)) return param(g, name, data, [vocab, hidden]);
+  if (hidden % 32 !== 0) throw new Error(`${name}: an int4 table needs a hidden size that is a multiple of 32, got ${hidden}`);
+  const blocks = hidden / 32;
+  if (synthetic.has(g)) {
+    let sq = 0;
+    for (let i = 0; i < data.length; i++) sq += data[i] * data[i];
+    const q4 = g.initializer(`${name}.q4`, DataType.UINT8, [vocab, blocks, 16], SYNTHETIC_RNG.get(g)!.bytes(vocab * blocks * 16));
+    const scales = g.weight(`${name}.scales`, new Float32Array(vocab * blocks).fill(Math.sqrt(sq / data.length) / 4.6), [vocab, blocks]);
+    return { q4, scales, vocab, hidden };
+  }
+  // quantizeKernel takes [K, N] = Eᵀ and packs per output column n, i.e. per token row of E.
+  const t = new Float32Array(data.length);
+  for (let v = 0; v < vocab; v++) for (let h = 0; h < hidden; h++) t[h * vocab + v] = data[v * hidden + h];
+  const q = quantizeKernel(t, hidden, vocab, 4, 32);
+  const deq = dequantizeKernel(q); // [hidden, vocab]
+  const table = new Float32Array(data.length);
+  for (let v = 0; v < vocab; v++) for (let h = 0; h < hidden; h++) table[v * hidden + h] = deq[h * vocab + v];
+  weightsOf(g).set(name, table);
+  return { q4: g.initializer(`${name}.q4`, DataType.UINT8, [vocab, blocks, 16], q.packed), scales: g.weight(`${name}.scales`, q.scales, [vocab, blocks]), vocab, hidden };
+}
+
 /** Token embedding lookup: E [vocab, hidden] gathered at input_ids → [B,S,hidden]. */
-export function embed(g: GraphBuilder, inputIds: Value, table: Value): Value {
-  return op.gather(g, table, inputIds, 0);
+export function embed(g: GraphBuilder, inputIds: Value, table: TokenTable): Value {
+  if (typeof table === 'string') return op.gather(g, table, inputIds, 0);
+  // GatherBlockQuantized reads uint8 codes as [vocab, hidden/2] (zero point 8 when none is given, as MatMulNBits).
+  const codes = op.reshape(g, table.q4, [table.vocab, table.hidden / 2]);
+  return g.op('GatherBlockQuantized', [codes, inputIds, table.scales], { bits: attr.int(4), block_size: attr.int(32), gather_axis: attr.int(0), quantize_axis: attr.int(1) }, MS_DOMAIN);
 }
 
 /** Tied output layer: h [B,S,hidden] · Eᵀ → logits [B,S,vocab], declared as the `logits` output. */
-export function tiedLogits(g: GraphBuilder, h: Value, table: Value, vocab: number, scale?: number): Value {
-  let logits = op.matMul(g, h, op.transpose(g, table, [1, 0]));
+export function tiedLogits(g: GraphBuilder, h: Value, table: TokenTable, vocab: number, scale?: number): Value {
+  let logits =
+    typeof table === 'string'
+      ? op.matMul(g, h, op.transpose(g, table, [1, 0]))
+      : op.matMulNBits(g, h, table.q4, table.scales, { K: table.hidden, N: table.vocab, bits: 4, blockSize: 32, accuracyLevel: ACCURACY.get(g) });
   if (scale !== undefined) logits = op.mul(g, logits, g.constF32([scale], []));
   return g.output(logits, 'logits', DataType.FLOAT, ['batch_size', 'sequence_length', vocab]);
 }

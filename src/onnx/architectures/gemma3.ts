@@ -4,10 +4,11 @@
 // every RMSNorm scales by (1 + w); per-head q/k norms; attention scale query_pre_attn_scalar^−½;
 // sliding-window layers (window `sliding_window`, RoPE base rope_local_base_freq) and global layers
 // (RoPE base rope_theta); final norm; tied output layer. I/O contract: common.ts.
+import type { Value } from '../builder.ts';
 import * as op from '../ops.ts';
 import {
-  attentionBias, declareDecoderInputs, declarePastKv, embed, gatedMlp, randomAttention, randomMlp, rmsNorm, ropeTables,
-  newGraph, param, Rng, rngFor, selfAttention, tiedLogits, tinyModel, weightsOf, type BuildOptions, type TinyModel,
+  attentionContext, declareDecoderInputs, declarePastKv, embed, gatedMlp, randomAttention, randomMlp, residualNorm, rmsNorm,
+  newGraph, param, Rng, rngFor, selfAttention, tiedLogits, tinyModel, tokenTable, weightsOf, type BuildOptions, type TinyModel,
 } from './common.ts';
 
 export interface Gemma3Dims {
@@ -25,6 +26,8 @@ export interface Gemma3Dims {
   queryPreAttnScalar: number;
   eps: number;
 }
+
+const MAX_POSITIONS = 32768;
 
 export const GEMMA3_TINY: Omit<Gemma3Dims, 'vocab'> = {
   hidden: 64,
@@ -50,30 +53,34 @@ export function buildGemma3(d: Gemma3Dims, seed = 1, options: BuildOptions = {})
   const rng = rngFor(seed, options);
   const g = newGraph('tiny-gemma3-text', options);
   const inputs = declareDecoderInputs(g);
-  const table = param(g, 'model.embed_tokens.weight', rng.normals(d.vocab * d.hidden, 1 / Math.sqrt(d.hidden)), [d.vocab, d.hidden]);
+  const table = tokenTable(g, 'model.embed_tokens.weight', rng.normals(d.vocab * d.hidden, 1 / Math.sqrt(d.hidden)), d.vocab, d.hidden);
   let h = op.mul(g, embed(g, inputs.inputIds, table), g.constF32([Math.sqrt(d.hidden)], []));
-  const globalBias = attentionBias(g, inputs);
-  const localBias = attentionBias(g, inputs, d.slidingWindow);
-  const globalRope = ropeTables(g, inputs.positionIds, d.headDim, d.ropeTheta);
-  const localRope = ropeTables(g, inputs.positionIds, d.headDim, d.ropeLocalBase);
+  const globalCtx = attentionContext(g, inputs, { headDim: d.headDim, base: d.ropeTheta, maxPositions: MAX_POSITIONS });
+  const localCtx = attentionContext(g, inputs, { headDim: d.headDim, base: d.ropeLocalBase, window: d.slidingWindow, maxPositions: MAX_POSITIONS });
   const attnDims = { hidden: d.hidden, heads: d.heads, kvHeads: d.kvHeads, headDim: d.headDim, scale: Math.pow(d.queryPreAttnScalar, -0.5), normEps: d.eps };
+  // `pending` is the last block's (post-normed) output, added to h by the next residualNorm.
+  let pending: Value | undefined;
+  const norm = (gamma: Float32Array, name: string): Value => {
+    if (!pending) return rmsNorm(g, h, gamma, d.eps, name);
+    const [normed, sum] = residualNorm(g, h, pending, gamma, d.eps, name);
+    h = sum;
+    return normed;
+  };
   d.layerTypes.forEach((type, i) => {
     const p = `model.layers.${i}`;
     const sliding = type === 'sliding_attention';
-    const rope = sliding ? localRope : globalRope;
     const w = randomAttention(rng, attnDims, true);
     w.qNorm = gemmaGamma(rng, d.headDim);
     w.kNorm = gemmaGamma(rng, d.headDim);
     const past = declarePastKv(g, i, attnDims);
-    const normed = rmsNorm(g, h, gemmaGamma(rng, d.hidden), d.eps, `${p}.input_layernorm`);
-    const attn = selfAttention(g, normed, w, { layer: i, past, bias: sliding ? localBias : globalBias, ...rope }, { ...attnDims, prefix: `${p}.self_attn` });
-    h = op.add(g, h, rmsNorm(g, attn, gemmaGamma(rng, d.hidden), d.eps, `${p}.post_attention_layernorm`));
-    const pre = rmsNorm(g, h, gemmaGamma(rng, d.hidden), d.eps, `${p}.pre_feedforward_layernorm`);
+    const normed = norm(gemmaGamma(rng, d.hidden), `${p}.input_layernorm`);
+    const attn = selfAttention(g, normed, w, { layer: i, past, ctx: sliding ? localCtx : globalCtx }, { ...attnDims, prefix: `${p}.self_attn` });
+    pending = rmsNorm(g, attn, gemmaGamma(rng, d.hidden), d.eps, `${p}.post_attention_layernorm`);
+    const pre = norm(gemmaGamma(rng, d.hidden), `${p}.pre_feedforward_layernorm`);
     const ffn = gatedMlp(g, pre, randomMlp(rng, d.hidden, d.ffn), { hidden: d.hidden, ffn: d.ffn, act: 'gelu_tanh', prefix: `${p}.mlp` });
-    h = op.add(g, h, rmsNorm(g, ffn, gemmaGamma(rng, d.hidden), d.eps, `${p}.post_feedforward_layernorm`));
+    pending = rmsNorm(g, ffn, gemmaGamma(rng, d.hidden), d.eps, `${p}.post_feedforward_layernorm`);
   });
-  h = rmsNorm(g, h, gemmaGamma(rng, d.hidden), d.eps, 'model.norm');
-  tiedLogits(g, h, table, d.vocab);
+  tiedLogits(g, norm(gemmaGamma(rng, d.hidden), 'model.norm'), table, d.vocab);
   // Recorded as HF stores them: norm weights are the offsets w of (1 + w).
   const weights = new Map([...weightsOf(g)].map(([name, w]) => [name, /norm/.test(name) ? Float32Array.from(w, (x) => x - 1) : w]));
   return tinyModel(g, {
@@ -96,7 +103,7 @@ export function buildGemma3(d: Gemma3Dims, seed = 1, options: BuildOptions = {})
     rms_norm_eps: d.eps,
     attn_logit_softcapping: null,
     final_logit_softcapping: null,
-    max_position_embeddings: 32768,
+    max_position_embeddings: MAX_POSITIONS,
     tie_word_embeddings: true,
     torch_dtype: 'float32',
     use_cache: true,

@@ -6,10 +6,11 @@
 // RoPE base rope_theta; each block output × residual_multiplier before the residual add; SwiGLU FFN
 // (shared_mlp.input_linear = [gate | up], output_linear); final norm; tied output layer; logits ÷
 // logits_scaling. I/O contract: common.ts.
+import type { Value } from '../builder.ts';
 import * as op from '../ops.ts';
 import {
-  attentionBias, declareDecoderInputs, declarePastKv, embed, gatedMlp, randomAttention, randomMlp, rmsNorm, ropeTables,
-  newGraph, param, Rng, rngFor, selfAttention, tiedLogits, tinyModel, type BuildOptions, type TinyModel,
+  attentionContext, declareDecoderInputs, declarePastKv, embed, gatedMlp, randomAttention, randomMlp, residualNorm, rmsNorm,
+  newGraph, param, Rng, rngFor, selfAttention, tiedLogits, tinyModel, tokenTable, type BuildOptions, type TinyModel,
 } from './common.ts';
 
 export interface GraniteDims {
@@ -27,6 +28,8 @@ export interface GraniteDims {
   residualMultiplier: number;
   logitsScaling: number;
 }
+
+const MAX_POSITIONS = 32768;
 
 export const GRANITE_TINY: Omit<GraniteDims, 'vocab' | 'modelType'> = {
   hidden: 64,
@@ -48,24 +51,30 @@ export function buildGranite(d: GraniteDims, seed = 3, options: BuildOptions = {
   const headDim = d.hidden / d.heads;
   const g = newGraph(`tiny-${d.modelType}`, options);
   const inputs = declareDecoderInputs(g);
-  const table = param(g, 'model.embed_tokens.weight', rng.normals(d.vocab * d.hidden, 1 / d.embeddingMultiplier), [d.vocab, d.hidden]);
+  const table = tokenTable(g, 'model.embed_tokens.weight', rng.normals(d.vocab * d.hidden, 1 / d.embeddingMultiplier), d.vocab, d.hidden);
   let h = op.mul(g, embed(g, inputs.inputIds, table), g.constF32([d.embeddingMultiplier], []));
-  const bias = attentionBias(g, inputs);
-  const rope = ropeTables(g, inputs.positionIds, headDim, d.ropeTheta);
+  const ctx = attentionContext(g, inputs, { headDim, base: d.ropeTheta, maxPositions: MAX_POSITIONS });
   const attnDims = { hidden: d.hidden, heads: d.heads, kvHeads: d.kvHeads, headDim, scale: d.attentionMultiplier, normEps: d.eps };
   const residual = g.constF32([d.residualMultiplier], []);
+  // `pending` is the last block's output × residual_multiplier, added to h by the next residualNorm.
+  let pending: Value | undefined;
+  const norm = (gamma: Float32Array, name: string): Value => {
+    if (!pending) return rmsNorm(g, h, gamma, d.eps, name);
+    const [normed, sum] = residualNorm(g, h, pending, gamma, d.eps, name);
+    h = sum;
+    return normed;
+  };
   for (let i = 0; i < d.layers; i++) {
     const p = `model.layers.${i}`;
     const past = declarePastKv(g, i, attnDims);
-    const normed = rmsNorm(g, h, rng.normals(d.hidden, 0.1, 1), d.eps, `${p}.input_layernorm`);
-    const attn = selfAttention(g, normed, randomAttention(rng, attnDims, false), { layer: i, past, bias, ...rope }, { ...attnDims, prefix: `${p}.self_attn` });
-    h = op.add(g, h, op.mul(g, attn, residual));
-    const post = rmsNorm(g, h, rng.normals(d.hidden, 0.1, 1), d.eps, `${p}.post_attention_layernorm`);
+    const normed = norm(rng.normals(d.hidden, 0.1, 1), `${p}.input_layernorm`);
+    const attn = selfAttention(g, normed, randomAttention(rng, attnDims, false), { layer: i, past, ctx }, { ...attnDims, prefix: `${p}.self_attn` });
+    pending = op.mul(g, attn, residual);
+    const post = norm(rng.normals(d.hidden, 0.1, 1), `${p}.post_attention_layernorm`);
     const ffn = gatedMlp(g, post, randomMlp(rng, d.hidden, d.ffn), { hidden: d.hidden, ffn: d.ffn, act: 'silu', prefix: `${p}.shared_mlp` });
-    h = op.add(g, h, op.mul(g, ffn, residual));
+    pending = op.mul(g, ffn, residual);
   }
-  h = rmsNorm(g, h, rng.normals(d.hidden, 0.1, 1), d.eps, 'model.norm');
-  tiedLogits(g, h, table, d.vocab, 1 / d.logitsScaling);
+  tiedLogits(g, norm(rng.normals(d.hidden, 0.1, 1), 'model.norm'), table, d.vocab, 1 / d.logitsScaling);
   const common = {
     vocab_size: d.vocab,
     hidden_size: d.hidden,
@@ -82,7 +91,7 @@ export function buildGranite(d: GraniteDims, seed = 3, options: BuildOptions = {
     residual_multiplier: d.residualMultiplier,
     logits_scaling: d.logitsScaling,
     attention_bias: false,
-    max_position_embeddings: 32768,
+    max_position_embeddings: MAX_POSITIONS,
     tie_word_embeddings: true,
     torch_dtype: 'float32',
     use_cache: true,

@@ -10,8 +10,8 @@
 import { DataType, GraphBuilder, attr, type Value } from '../builder.ts';
 import * as op from '../ops.ts';
 import {
-  attentionBias, declareDecoderInputs, declarePastKv, embed, gatedMlp, linear, randomAttention, randomMlp, rmsNorm, ropeTables,
-  newGraph, param, Rng, rngFor, selfAttention, tiedLogits, tinyModel, type BuildOptions, type TinyModel,
+  attentionContext, declareDecoderInputs, declarePastKv, embed, gatedMlp, linear, randomAttention, randomMlp, residualNorm, rmsNorm,
+  newGraph, param, Rng, rngFor, selfAttention, tiedLogits, tinyModel, tokenTable, type BuildOptions, type TinyModel,
 } from './common.ts';
 
 export type Lfm2LayerType = 'conv' | 'full_attention';
@@ -27,6 +27,8 @@ export interface Lfm2Dims {
   ropeTheta: number;
   eps: number;
 }
+
+const MAX_POSITIONS = 128000;
 
 export const LFM2_TINY: Omit<Lfm2Dims, 'vocab'> = {
   hidden: 64,
@@ -63,25 +65,30 @@ export function buildLfm2(d: Lfm2Dims, seed = 4, options: BuildOptions = {}): Ti
   const headDim = d.hidden / d.heads;
   const g = newGraph('tiny-lfm2', options);
   const inputs = declareDecoderInputs(g);
-  const table = param(g, 'model.embed_tokens.weight', rng.normals(d.vocab * d.hidden, 1), [d.vocab, d.hidden]);
+  const table = tokenTable(g, 'model.embed_tokens.weight', rng.normals(d.vocab * d.hidden, 1), d.vocab, d.hidden);
   let h = embed(g, inputs.inputIds, table);
   const hasAttention = d.layerTypes.includes('full_attention');
-  const bias = hasAttention ? attentionBias(g, inputs) : undefined;
-  const rope = hasAttention ? ropeTables(g, inputs.positionIds, headDim, d.ropeTheta) : undefined;
+  const ctx = hasAttention ? attentionContext(g, inputs, { headDim, base: d.ropeTheta, maxPositions: MAX_POSITIONS }) : undefined;
   const attnDims = { hidden: d.hidden, heads: d.heads, kvHeads: d.kvHeads, headDim, scale: Math.pow(headDim, -0.5), normEps: d.eps };
+  // `pending` is the last block's output, added to h by the next residualNorm (one fused op).
+  let pending: Value | undefined;
+  const norm = (gamma: Float32Array, name: string): Value => {
+    if (!pending) return rmsNorm(g, h, gamma, d.eps, name);
+    const [normed, sum] = residualNorm(g, h, pending, gamma, d.eps, name);
+    h = sum;
+    return normed;
+  };
   d.layerTypes.forEach((type, i) => {
     const p = `model.layers.${i}`;
-    const normed = rmsNorm(g, h, rng.normals(d.hidden, 0.1, 1), d.eps, `${p}.operator_norm`);
-    const mixed =
+    const normed = norm(rng.normals(d.hidden, 0.1, 1), `${p}.operator_norm`);
+    pending =
       type === 'conv'
         ? shortConv(g, normed, rng, d, i)
-        : selfAttention(g, normed, randomAttention(rng, attnDims, true), { layer: i, past: declarePastKv(g, i, attnDims), bias: bias!, ...rope! }, { ...attnDims, prefix: `${p}.self_attn`, names: { q_norm: 'q_layernorm', k_norm: 'k_layernorm', o_proj: 'out_proj' } });
-    h = op.add(g, h, mixed);
-    const f = rmsNorm(g, h, rng.normals(d.hidden, 0.1, 1), d.eps, `${p}.ffn_norm`);
-    h = op.add(g, h, gatedMlp(g, f, randomMlp(rng, d.hidden, d.ffn), { hidden: d.hidden, ffn: d.ffn, act: 'silu', prefix: `${p}.feed_forward`, names: ['w1', 'w3', 'w2'] }));
+        : selfAttention(g, normed, randomAttention(rng, attnDims, true), { layer: i, past: declarePastKv(g, i, attnDims), ctx: ctx! }, { ...attnDims, prefix: `${p}.self_attn`, names: { q_norm: 'q_layernorm', k_norm: 'k_layernorm', o_proj: 'out_proj' } });
+    const f = norm(rng.normals(d.hidden, 0.1, 1), `${p}.ffn_norm`);
+    pending = gatedMlp(g, f, randomMlp(rng, d.hidden, d.ffn), { hidden: d.hidden, ffn: d.ffn, act: 'silu', prefix: `${p}.feed_forward`, names: ['w1', 'w3', 'w2'] });
   });
-  h = rmsNorm(g, h, rng.normals(d.hidden, 0.1, 1), d.eps, 'model.embedding_norm');
-  tiedLogits(g, h, table, d.vocab);
+  tiedLogits(g, norm(rng.normals(d.hidden, 0.1, 1), 'model.embedding_norm'), table, d.vocab);
   return tinyModel(g, {
     architectures: ['Lfm2ForCausalLM'],
     model_type: 'lfm2',
@@ -98,7 +105,7 @@ export function buildLfm2(d: Lfm2Dims, seed = 4, options: BuildOptions = {}): Ti
     conv_bias: false,
     rope_theta: d.ropeTheta,
     norm_eps: d.eps,
-    max_position_embeddings: 128000,
+    max_position_embeddings: MAX_POSITIONS,
     tie_embedding: true,
     tie_word_embeddings: true,
     torch_dtype: 'float32',

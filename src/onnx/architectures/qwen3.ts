@@ -1,10 +1,10 @@
 // Tiny `qwen3` causal LM after HF transformers' modeling_qwen3: RMSNorm pre-norm blocks, GQA attention
 // with per-head q/k RMSNorm before RoPE (base rope_theta), scale head_dim^−½, SwiGLU FFN, final norm,
 // tied embeddings (as Qwen3-0.6B). I/O contract: common.ts.
-import * as op from '../ops.ts';
+import type { Value } from '../builder.ts';
 import {
-  attentionBias, declareDecoderInputs, declarePastKv, embed, gatedMlp, randomAttention, randomMlp, rmsNorm, ropeTables,
-  newGraph, param, Rng, rngFor, selfAttention, tiedLogits, tinyModel, type BuildOptions, type TinyModel,
+  attentionContext, declareDecoderInputs, declarePastKv, embed, gatedMlp, randomAttention, randomMlp, residualNorm, rmsNorm,
+  newGraph, param, Rng, rngFor, selfAttention, tiedLogits, tinyModel, tokenTable, type BuildOptions, type TinyModel,
 } from './common.ts';
 
 export interface Qwen3Dims {
@@ -19,28 +19,35 @@ export interface Qwen3Dims {
   eps: number;
 }
 
+const MAX_POSITIONS = 40960;
+
 export const QWEN3_TINY: Omit<Qwen3Dims, 'vocab'> = { hidden: 64, ffn: 128, layers: 3, heads: 4, kvHeads: 2, headDim: 16, ropeTheta: 1_000_000, eps: 1e-6 };
 
 export function buildQwen3(d: Qwen3Dims, seed = 2, options: BuildOptions = {}): TinyModel {
   const rng = rngFor(seed, options);
   const g = newGraph('tiny-qwen3', options);
   const inputs = declareDecoderInputs(g);
-  const table = param(g, 'model.embed_tokens.weight', rng.normals(d.vocab * d.hidden, 1), [d.vocab, d.hidden]);
+  const table = tokenTable(g, 'model.embed_tokens.weight', rng.normals(d.vocab * d.hidden, 1), d.vocab, d.hidden);
   let h = embed(g, inputs.inputIds, table);
-  const bias = attentionBias(g, inputs);
-  const rope = ropeTables(g, inputs.positionIds, d.headDim, d.ropeTheta);
+  const ctx = attentionContext(g, inputs, { headDim: d.headDim, base: d.ropeTheta, maxPositions: MAX_POSITIONS });
   const attnDims = { hidden: d.hidden, heads: d.heads, kvHeads: d.kvHeads, headDim: d.headDim, scale: Math.pow(d.headDim, -0.5), normEps: d.eps };
+  // `pending` is the last block's output, added to h by the next residualNorm (one fused op).
+  let pending: Value | undefined;
+  const norm = (gamma: Float32Array, name: string): Value => {
+    if (!pending) return rmsNorm(g, h, gamma, d.eps, name);
+    const [normed, sum] = residualNorm(g, h, pending, gamma, d.eps, name);
+    h = sum;
+    return normed;
+  };
   for (let i = 0; i < d.layers; i++) {
     const p = `model.layers.${i}`;
     const past = declarePastKv(g, i, attnDims);
-    const normed = rmsNorm(g, h, rng.normals(d.hidden, 0.1, 1), d.eps, `${p}.input_layernorm`);
-    const attn = selfAttention(g, normed, randomAttention(rng, attnDims, true), { layer: i, past, bias, ...rope }, { ...attnDims, prefix: `${p}.self_attn` });
-    h = op.add(g, h, attn);
-    const post = rmsNorm(g, h, rng.normals(d.hidden, 0.1, 1), d.eps, `${p}.post_attention_layernorm`);
-    h = op.add(g, h, gatedMlp(g, post, randomMlp(rng, d.hidden, d.ffn), { hidden: d.hidden, ffn: d.ffn, act: 'silu', prefix: `${p}.mlp` }));
+    const normed = norm(rng.normals(d.hidden, 0.1, 1), `${p}.input_layernorm`);
+    pending = selfAttention(g, normed, randomAttention(rng, attnDims, true), { layer: i, past, ctx }, { ...attnDims, prefix: `${p}.self_attn` });
+    const post = norm(rng.normals(d.hidden, 0.1, 1), `${p}.post_attention_layernorm`);
+    pending = gatedMlp(g, post, randomMlp(rng, d.hidden, d.ffn), { hidden: d.hidden, ffn: d.ffn, act: 'silu', prefix: `${p}.mlp` });
   }
-  h = rmsNorm(g, h, rng.normals(d.hidden, 0.1, 1), d.eps, 'model.norm');
-  tiedLogits(g, h, table, d.vocab);
+  tiedLogits(g, norm(rng.normals(d.hidden, 0.1, 1), 'model.norm'), table, d.vocab);
   return tinyModel(g, {
     architectures: ['Qwen3ForCausalLM'],
     model_type: 'qwen3',
@@ -58,7 +65,7 @@ export function buildQwen3(d: Qwen3Dims, seed = 2, options: BuildOptions = {}): 
     attention_bias: false,
     use_sliding_window: false,
     sliding_window: null,
-    max_position_embeddings: 40960,
+    max_position_embeddings: MAX_POSITIONS,
     tie_word_embeddings: true,
     torch_dtype: 'float32',
     use_cache: true,

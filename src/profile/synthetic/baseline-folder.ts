@@ -1,5 +1,6 @@
 // True-size synthetic baseline folders: the family graph (src/onnx/architectures) at the real config
-// (true-size.ts), q4 MatMulNBits with external data exactly as the registry entry loads it, written once
+// (true-size.ts), q4 MatMulNBits with external data exactly as the registry entry loads it, in the
+// fused-op form of the real q4 exports (SYNTHETIC_FORM; docs/baselines.md), written once
 // into `$NEEDLE_BENCH_CACHE/synthetic/<model>@<config-hash>/model/` and reused (the model folder is one
 // level down because transformers.js resolves local model names only when they look like hub ids). Weights are a cheap PRNG fill
 // streamed to disk tensor by tensor (FastRng, ExternalDataFile), so ~600M parameters take seconds and
@@ -10,6 +11,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { BuildOptions } from '../../onnx/architectures/common.ts';
 import type { InitializerInfo } from '../../onnx/builder.ts';
 import { ExternalDataFile } from '../../onnx/external-data.ts';
 import { CHAT_TEMPLATE_DIR, TINY_CORPUS_EXTRA, TINY_FAMILIES, writeFolderFiles } from '../../onnx/architectures/tiny-models.ts';
@@ -17,7 +19,20 @@ import { buildTinyTokenizer, type TinyTokenizer } from '../../onnx/architectures
 import { buildFamily, parameterCount, type TrueSizeSpec } from './true-size.ts';
 
 /** Bump when the folder's content would change for the same config (builder, tokenizer, layout). */
-const FORMAT = 2;
+const FORMAT = 3;
+
+/** How the graph is written: plain ai.onnx ops, or the real exports' fused ops and MatMulNBits accuracy level. */
+export type GraphForm = Pick<BuildOptions, 'fused' | 'accuracyLevel' | 'q4Table'>;
+
+/**
+ * The form of the synthetic baselines: the fused ops (GroupQueryAttention, RotaryEmbedding,
+ * (Skip)SimplifiedLayerNormalization) and accuracy_level 4 of LiquidAI's and onnxruntime-genai's CPU
+ * int4 exports. Level 4 is verified for LiquidAI's exporter only; for the onnx-community files it is
+ * the assumption that favours the baselines (docs/baselines.md "What the real q4 files hold").
+ */
+export const SYNTHETIC_FORM: GraphForm = { fused: true, accuracyLevel: 4 };
+/** The plain form the first side-by-side tables were measured with (kept for A/B measurements). */
+export const PLAIN_FORM: GraphForm = {};
 export const SYNTHETIC_TOKENIZER_MERGES = 1500;
 export const MARKER = 'synthetic.json';
 
@@ -80,6 +95,8 @@ export interface SyntheticFolder {
   parameterCount: number;
   /** Parameters counted over the written graph's initializers (equals parameterCount). */
   graphParameterCount: number;
+  /** The graph form written (SYNTHETIC_FORM unless asked otherwise). */
+  graphForm?: GraphForm;
   tokenizer: { kind: 'synthetic-bpe'; merges: number; vocab: number; pieces?: number; note: string };
 }
 
@@ -90,26 +107,38 @@ export interface BuildProgress {
 /** The prompts a family's template renders for BFCL cases: the synthetic tokenizer's training text. */
 export type TokenizerCorpus = () => Promise<string>;
 
-function configHash(spec: TrueSizeSpec, corpusHash: string): string {
-  return createHash('sha256').update(JSON.stringify({ FORMAT, arch: spec.arch, family: spec.tinyFamily, merges: SYNTHETIC_TOKENIZER_MERGES, corpusHash })).digest('hex').slice(0, 12);
+function configHash(spec: TrueSizeSpec, corpusHash: string, form: GraphForm): string {
+  const graphForm = { fused: form.fused ?? false, accuracyLevel: form.accuracyLevel ?? null, q4Table: form.q4Table ?? false };
+  return createHash('sha256').update(JSON.stringify({ FORMAT, arch: spec.arch, family: spec.tinyFamily, merges: SYNTHETIC_TOKENIZER_MERGES, corpusHash, graphForm })).digest('hex').slice(0, 12);
 }
 
-/** Expected bytes of the external data: fp32 embedding + q4 kernels (0.625 B per weight); for progress. */
-function expectedDataBytes(spec: TrueSizeSpec): number {
+/** Expected bytes of the external data: fp32 or int4 table + q4 kernels (0.625 B per weight); for progress. */
+function expectedDataBytes(spec: TrueSizeSpec, form: GraphForm): number {
   const d = spec.arch.dims as { vocab: number; hidden: number };
   const embedding = d.vocab * d.hidden;
-  return embedding * 4 + (parameterCount(spec.arch) - embedding) * 0.625;
+  return embedding * (form.q4Table ? 0.625 : 4) + (parameterCount(spec.arch) - embedding) * 0.625;
 }
 
 export async function ensureSyntheticBaseline(
   spec: TrueSizeSpec,
-  o: { cacheRoot: string; corpus: TokenizerCorpus; onProgress?: BuildProgress; onStart?: (dir: string) => void },
+  o: {
+    cacheRoot: string;
+    corpus: TokenizerCorpus;
+    onProgress?: BuildProgress;
+    onStart?: (dir: string) => void;
+    /** Graph form (default SYNTHETIC_FORM + spec.form); A/B measurements pass PLAIN_FORM. */
+    form?: GraphForm;
+    /** Keep this model's folders of other configs/forms (default: prune them). */
+    keepOtherConfigs?: boolean;
+  },
 ): Promise<SyntheticFolder> {
+  // The common form plus what this family's real file adds (TrueSizeSpec.form); `o.form` replaces both.
+  const form = o.form ?? { ...SYNTHETIC_FORM, ...spec.form };
   const family = TINY_FAMILIES[spec.tinyFamily];
   const chatTemplate = readFileSync(join(CHAT_TEMPLATE_DIR, family.template), 'utf8');
   const corpus = await o.corpus();
   const corpusHash = createHash('sha256').update(chatTemplate).update(corpus).digest('hex');
-  const hash = configHash(spec, corpusHash);
+  const hash = configHash(spec, corpusHash, form);
   const root = join(o.cacheRoot, 'synthetic', `${spec.registryId}@${hash}`);
   const marker = join(root, MARKER);
   if (existsSync(marker)) return { ...(JSON.parse(readFileSync(marker, 'utf8')) as SyntheticFolder), root, dir: join(root, 'model'), reused: true };
@@ -124,11 +153,11 @@ export async function ensureSyntheticBaseline(
     const trained = buildTinyTokenizer(chatTemplate + TINY_CORPUS_EXTRA + corpus, family.added, SYNTHETIC_TOKENIZER_MERGES, family.tokenizerStyle);
     const pieces = trained.vocabSize;
     const tok = padVocabulary(trained, (spec.arch.dims as { vocab: number }).vocab);
-    const expected = expectedDataBytes(spec);
+    const expected = expectedDataBytes(spec, form);
     const data = new ExternalDataFile(join(tmp, 'onnx', 'model_q4.onnx_data'), (done) => o.onProgress?.(done, expected));
     let model;
     try {
-      model = buildFamily(spec.arch, { q4: true, synthetic: { sink: data } });
+      model = buildFamily(spec.arch, { q4: true, synthetic: { sink: data }, ...form });
     } finally {
       data.close();
     }
@@ -144,6 +173,7 @@ export async function ensureSyntheticBaseline(
       onnxBytes: model.onnx.byteLength + data.bytes,
       parameterCount: expectedCount,
       graphParameterCount: counted,
+      graphForm: form,
       tokenizer: {
         kind: 'synthetic-bpe',
         merges: SYNTHETIC_TOKENIZER_MERGES,
@@ -156,7 +186,7 @@ export async function ensureSyntheticBaseline(
     writeFileSync(join(tmpRoot, MARKER), JSON.stringify(folder, null, 2));
     rmSync(root, { recursive: true, force: true });
     renameSync(tmpRoot, root);
-    pruneOtherConfigs(join(o.cacheRoot, 'synthetic'), spec.registryId, root);
+    if (!o.keepOtherConfigs) pruneOtherConfigs(join(o.cacheRoot, 'synthetic'), spec.registryId, root);
     return { ...(folder as Omit<SyntheticFolder, 'root' | 'dir' | 'reused'>), root, dir: join(root, 'model'), reused: false };
   } catch (e) {
     rmSync(tmpRoot, { recursive: true, force: true });

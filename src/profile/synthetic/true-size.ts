@@ -102,6 +102,8 @@ export interface TrueSizeSpec {
   tinyFamily: TinyFamily;
   arch: FamilyDims;
   source: string;
+  /** Graph-form options this family's real q4 file has beyond the common ones (docs/baselines.md). */
+  form?: Pick<BuildOptions, 'q4Table'>;
 }
 
 const gemmaLayers = Array.from({ length: 18 }, (_, i) => ((i + 1) % 6 === 0 ? 'full_attention' : 'sliding_attention') as 'full_attention' | 'sliding_attention');
@@ -140,5 +142,8 @@ export const TRUE_SIZE: Record<string, TrueSizeSpec> = {
     tinyFamily: 'lfm2',
     arch: { family: 'lfm2', dims: { vocab: 65_536, hidden: 1024, ffn: 4608, heads: 16, kvHeads: 8, layerTypes: lfmLayers, convL: 3, ropeTheta: 1_000_000, eps: 1e-5 } },
     source: 'LiquidAI/LFM2-350M config (LFM2.5-350M: same architecture)',
+    // The real model_q4 (293.6 MB of data) cannot hold an fp32 table (268 MB) beside its q4 layers:
+    // LiquidAI's q4 recipe shares one int4 table between the embedding and the output layer.
+    form: { q4Table: true },
   },
 };
