@@ -180,7 +180,7 @@ export async function prepareSubject(id: string, o: PrepareOptions): Promise<Sub
     const folder = await ensureSyntheticBaseline(spec, { cacheRoot: o.cacheRoot, corpus: () => bfclPrompts(entry), onProgress: o.onProgress?.(id), onStart: (dir) => o.log?.(`${id}: writing synthetic weights at the true size into ${dir}`) });
     const providerSpec: SubjectSpec = { provider: 'transformers', spec: `transformers:${folder.dir}#${id}`, options: { threads: o.threads, maxNewTokens: o.caseMaxNewTokens } };
     const layers = cacheLayers(spec.arch);
-    // Every initializer is read once per step: the q4 kernels, and the fp32 tied embedding as the output layer.
+    // Every initializer is read once per step: the q4 kernels and the token table the output layer reads whole (fp32, or int4 where the spec sets q4Table).
     const weightBytes = folder.onnxBytes;
     return {
       id,
