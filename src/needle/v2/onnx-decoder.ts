@@ -1,10 +1,12 @@
-// Runs the Needle 2 ONNX graph (export.ts) for one sequence: keeps the KV cache and the token
-// history, and computes the host-side inputs — positions, the sliding-window/sink attention bias, the
-// engram hash rows and their validity — exactly as the reference decoder (reference.ts) defines them.
+// Runs the Needle 2 ONNX graph (export.ts) for one sequence: keeps the KV cache (kv-cache.ts: the
+// engine's own buffers, bounded to the sinks and the window) and the token history, and computes the
+// host-side inputs — positions, the sliding-window/sink attention bias over the cached and the new keys,
+// the engram hash rows and their validity — exactly as the reference decoder (reference.ts) defines them.
 import * as ort from 'onnxruntime-node';
 import { cpuSessionOptions } from '../v1/engine.ts';
 import { ENGRAM_CONV_TAPS, engramGeometry, headDim, type Needle2Config } from './config.ts';
-import { buildNeedle2Graph, MASKED, type Needle2ExportOptions } from './export.ts';
+import { buildNeedle2Graph, type Needle2ExportOptions } from './export.ts';
+import { Needle2KvCache } from './kv-cache.ts';
 import { engramIndices } from './reference.ts';
 import type { Needle2Weights } from './weights.ts';
 
@@ -45,7 +47,7 @@ export class Needle2OnnxModel {
 /** One sequence on a Needle2OnnxModel: its KV cache and token history. */
 export class Needle2OnnxDecoder {
   readonly history: number[] = [];
-  private past: Record<string, ort.Tensor> = {};
+  private readonly cache: Needle2KvCache;
 
   constructor(
     readonly config: Needle2Config,
@@ -54,20 +56,11 @@ export class Needle2OnnxDecoder {
     readonly sinkLen: number,
   ) {
     const c = config;
-    const hd = headDim(c);
-    for (let l = 0; l < c.num_layers; l++) {
-      this.past[`past_key_${l}`] = new ort.Tensor('float32', new Float32Array(0), [c.num_kv_heads, 0, hd]);
-      this.past[`past_value_${l}`] = new ort.Tensor('float32', new Float32Array(0), [c.num_kv_heads, 0, hd]);
-    }
+    this.cache = new Needle2KvCache({ layers: c.num_layers, kvHeads: c.num_kv_heads, headDim: headDim(c), maxPositions: c.max_seq_len }, window, sinkLen);
   }
 
   get position(): number {
     return this.history.length;
-  }
-
-  private visible(q: number, k: number): boolean {
-    if (k > q) return false;
-    return !this.window || q - k < this.window || k < this.sinkLen;
   }
 
   /** Feed tokens (prompt or one generated token); returns the logits at each new position. */
@@ -79,13 +72,11 @@ export class Needle2OnnxDecoder {
     const T = P + S;
     if (T > c.max_seq_len) throw new RangeError(`Needle 2 decoder: ${T} positions exceed max_seq_len ${c.max_seq_len}`);
     this.history.push(...tokens);
-    const bias = new Float32Array(S * T);
-    for (let s = 0; s < S; s++) for (let k = 0; k < T; k++) if (!this.visible(P + s, k)) bias[s * T + k] = MASKED;
     const feeds: Record<string, ort.Tensor> = {
       input_ids: new ort.Tensor('int64', BigInt64Array.from(tokens.map(BigInt)), [S]),
       position_ids: new ort.Tensor('int64', BigInt64Array.from({ length: S }, (_, i) => BigInt(P + i)), [S]),
-      attn_bias: new ort.Tensor('float32', bias, [S, T]),
-      ...this.past,
+      attn_bias: new ort.Tensor('float32', this.cache.bias(P, S), [S, this.cache.slots + S]),
+      ...this.cache.feeds(),
     };
     if (c.engram_layers.length) {
       const eg = engramGeometry(c);
@@ -109,10 +100,7 @@ export class Needle2OnnxDecoder {
       feeds.tap_ok = new ort.Tensor('float32', tapOk, [ENGRAM_CONV_TAPS, S, 1]);
     }
     const out = await this.session.run(feeds);
-    for (let l = 0; l < c.num_layers; l++) {
-      this.past[`past_key_${l}`] = out[`present_key_${l}`];
-      this.past[`past_value_${l}`] = out[`present_value_${l}`];
-    }
+    this.cache.write(out, P, S);
     const logits = out.logits.data as Float32Array;
     const V = c.vocab_size;
     return Array.from({ length: S }, (_, s) => logits.slice(s * V, (s + 1) * V));
