@@ -63,6 +63,11 @@ export class Needle2OnnxDecoder {
     return this.history.length;
   }
 
+  /** Cached key slots the next feed attends over (bounded: sinks + window − 1, rounded up to 64, at most). */
+  get cacheSlots(): number {
+    return this.cache.slots;
+  }
+
   /** Feed tokens (prompt or one generated token); returns the logits at each new position. */
   async feed(tokens: number[]): Promise<Float32Array[]> {
     const c = this.config;
