@@ -246,9 +246,11 @@ export function buildNeedle2Graph(w: Needle2Weights, opts: Needle2ExportOptions 
     // mHC: Sinkhorn-routed lanes plus the gated block output
     const hpost = op.mul(g, op.sigmoid(g, op.add(g, op.mul(g, post, g.constF32([m.aPost], [])), g.weight(`${p}.post_off`, f32(postOff), [n]))), g.constF32([2], []));
     let logK = op.add(g, op.mul(g, op.reshape(g, res, [0, n, n]), g.constF32([m.aRes], [])), g.weight(`${p}.b_res`, f32(m.bRes), [n, n]));
+    // x − logsumexp(x) along an axis is LogSoftmax: one node per normalisation instead of two (the
+    // 40 of them per layer are tiny [S, n, n] ops, so node count is their cost)
     for (let it = 0; it < SINKHORN_ITERS; it++) {
-      logK = op.sub(g, logK, g.op('ReduceLogSumExp', [logK], { axes: attr.ints([-1]), keepdims: attr.int(1) }));
-      logK = op.sub(g, logK, g.op('ReduceLogSumExp', [logK], { axes: attr.ints([-2]), keepdims: attr.int(1) }));
+      logK = g.op('LogSoftmax', [logK], { axis: attr.int(-1) });
+      logK = g.op('LogSoftmax', [logK], { axis: attr.int(-2) });
     }
     const routed = op.matMul(g, g.op('Exp', [logK]), lanes); // [S, n, d]
     lanes = op.add(g, routed, op.mul(g, op.unsqueeze(g, hpost, [2]), op.unsqueeze(g, y, [1])));
