@@ -4,7 +4,7 @@
 // sinks and the window. int4 has no float64 counterpart (the export folds the Hadamard MLP into dense
 // matrices before quantizing them), so its stepwise decode is held against the same int4 graph run
 // over the whole sequence in one prefill, which never reads the cache, and against the reference
-// within the quantization error.
+// within the quantization error. One case splits every feed into session calls of 5 (the prompt chunking).
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -44,10 +44,11 @@ async function greedy(dec: Needle2OnnxDecoder, prompt: number[], chunks: number[
 }
 
 // prompt + generated (24 + 48) is far past window + sinks; chunked prompts cross the ring's wrap.
-const CASES = [
+const CASES: { name: string; window: number; sinkLen: number; chunks: number[]; chunk?: number }[] = [
   { name: 'window 8, sinks 6', window: 8, sinkLen: 6, chunks: [] },
   { name: 'window 8, no sinks, chunked prompt 5+1+…', window: 8, sinkLen: 0, chunks: [5, 1] },
   { name: 'window 12, sinks 3, a chunk longer than the ring', window: 12, sinkLen: 3, chunks: [2, 15] },
+  { name: 'window 8, sinks 2, feeds split in session calls of 5', window: 8, sinkLen: 2, chunks: [], chunk: 5 },
   { name: 'window 1 (only itself and the sinks)', window: 1, sinkLen: 4, chunks: [] },
 ];
 
@@ -60,9 +61,9 @@ describe('bounded KV cache far past the window', () => {
     prompt = golden.weights.base.cases.find((c) => c.name === 'long')!.prompt_ids.slice(0, 24);
   });
 
-  it.each(CASES)('fp32, $name: every step within 1e-4 of the float64 reference, greedy identical, cache bounded', async ({ window, sinkLen, chunks }) => {
+  it.each(CASES)('fp32, $name: every step within 1e-4 of the float64 reference, greedy identical, cache bounded', async ({ window, sinkLen, chunks, chunk }) => {
     const model = await Needle2OnnxModel.create(w, { threads: 1 });
-    const dec = model.decoder({ window, sinkLen });
+    const dec = model.decoder({ window, sinkLen, chunk });
     let maxSlots = 0;
     const got = await greedy(dec, prompt, chunks, STEPS, () => (maxSlots = Math.max(maxSlots, dec.cacheSlots)));
     await model.release();
@@ -86,7 +87,7 @@ describe('bounded KV cache far past the window', () => {
   it.each(INT4)('int4 (accuracy_level $level), $name: stepwise decode equals the cache-free full-sequence prefill of the same graph; near the reference', async ({ window, sinkLen, chunks, level, tol }) => {
     const model = await Needle2OnnxModel.create(w, { threads: 1, precision: 'int4', accuracyLevel: level });
     const got = await greedy(model.decoder({ window, sinkLen }), prompt, chunks, STEPS);
-    const whole = await model.decoder({ window, sinkLen }).feed([...prompt, ...got.ids]);
+    const whole = await model.decoder({ window, sinkLen, chunk: 1 << 20 }).feed([...prompt, ...got.ids]); // one session call
     await model.release();
     const fromWhole = whole.slice(prompt.length - 1);
     got.logits.forEach((row, i) => expect(maxDiff(row, fromWhole[i]), `step ${i}`).toBeLessThan(tol));
