@@ -21,8 +21,9 @@ export interface OnnxDecoderOptions {
  * A prompt is fed 128 positions per session call: each chunk attends to the bounded cache plus itself,
  * so a prefill costs S × (sinks + window + 128) in attention instead of S², and the dense products
  * still run with 128 rows. Same results (the chunked-prefill parity tests). Measured at the 45M base
- * preset, 2 threads, window 256, 300 sinks: 512 prompt tokens fp32 1.5 → 1.05 s CPU, int4 1.6 → 1.3 s;
- * 1,536 tokens fp32 8.5 → 4.1 s (64 and 256 were slower; docs/needle2.md).
+ * preset, 2 threads, window 256, 300 sinks, CPU per prefill against main's one call: 512 tokens fp32
+ * 1.48 → 1.35 s, int4 1.87 → 1.39 s; 1,536 tokens fp32 7.7 → 4.8 s, int4 8.1 → 5.1 s (64 and 256 were
+ * slower than 128; docs/needle2.md).
  */
 export const PREFILL_CHUNK = 128;
 
