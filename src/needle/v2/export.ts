@@ -3,13 +3,23 @@
 //
 // decoder.onnx
 //   in : input_ids int64 [S]; position_ids int64 [S] (absolute positions P..P+S-1)
-//        attn_bias f32 [S, P+S]: 0 where the key is visible (causal, and within the sliding window or
-//          a sink), -1e9 elsewhere — computed by the host, so the window and sinks are the caller's
+//        past_key_<l> f32 [kv_heads, 1, head_dim, C]: the C cached keys (after norm + RoPE), transposed,
+//          with a unit axis that broadcasts over the query heads of each kv head; past_value_<l> f32
+//          [kv_heads, 1, C, head_dim]. The engine (onnx-decoder.ts, kv-cache.ts) keeps them in its own
+//          buffers in any slot order, bounded to the keys a future query can still see (the sinks and
+//          the last window − 1 positions), with unused slots masked
+//        attn_bias f32 [S, C+S]: over the C cached keys then the S new ones, 0 where the key is visible
+//          (causal, and within the sliding window or a sink), -1e9 elsewhere — computed by the host, so
+//          the window and sinks are the caller's
 //        engram_idx int64 [W+S, T]: row of each engram table (table·slots + hash) for positions
 //          P-W..P+S-1 (W = 4·max(orders), the conv reach); engram_ok f32 [W+S, T] the n-gram validity;
 //          tap_ok f32 [4, S, 1]: whether position t − j·dilation exists
-//        past_key_<l>, past_value_<l> f32 [kv_heads, P, head_dim] (K after norm + RoPE)
-//   out: logits f32 [S, vocab]; present_key_<l>, present_value_<l> [kv_heads, P+S, head_dim]
+//   out: logits f32 [S, vocab]; new_key_<l>, new_value_<l> f32 [kv_heads, S, head_dim]: the new
+//        positions' key (after norm + RoPE) and value only, which the engine writes into its cache.
+//        Why not present_* (the whole cache) as format 1 did: onnxruntime-node 1.30 copies every fetched
+//        output out of the session, so each step copied the whole cache and fed V8's external-memory GC.
+//        The cached and the new keys are attended as two products whose scores are concatenated (S×(C+S)
+//        floats), so the cache is not concatenated (copied) inside the session either.
 //
 // Folded at export: 1 + scale of every ZCRMSNorm; 1/sqrt(hd) into the q norm; sigmoid(attn_gate)
 // into the post-attention norm; q|k|v|gate one MatMul; the three mHC phi one MatMul; the Hadamard MLP
@@ -23,8 +33,8 @@ import { dequantizeKernel, quantizeKernel } from '../../onnx/quantize.ts';
 import { ENGRAM_CONV_TAPS, engramGeometry, hadamardWidth, headDim } from './config.ts';
 import type { Needle2Weights } from './weights.ts';
 
-/** Bump whenever the graph changes. */
-export const NEEDLE2_EXPORT_FORMAT_VERSION = 1;
+/** Bump whenever the graph changes. 2: new_key/new_value out, the engine keeps the (bounded) cache. */
+export const NEEDLE2_EXPORT_FORMAT_VERSION = 2;
 const EPS = 1e-6;
 const SINKHORN_ITERS = 20;
 export const MASKED = -1e9;
@@ -122,7 +132,7 @@ export function buildNeedle2Graph(w: Needle2Weights, opts: Needle2ExportOptions 
 
   const ids = g.input('input_ids', DataType.INT64, ['S']);
   const pos = g.input('position_ids', DataType.INT64, ['S']);
-  const bias = g.input('attn_bias', DataType.FLOAT, ['S', 'T']);
+  const bias = g.input('attn_bias', DataType.FLOAT, ['S', 'CS']);
   const hasEngram = c.engram_layers.length > 0;
   const eIdx = hasEngram ? g.input('engram_idx', DataType.INT64, ['WS', eg.tables]) : '';
   const eOk = hasEngram ? g.input('engram_ok', DataType.FLOAT, ['WS', eg.tables]) : '';
@@ -169,6 +179,7 @@ export function buildNeedle2Graph(w: Needle2Weights, opts: Needle2ExportOptions 
   const onesFlat = g.weight('ones_nd', new Float32Array(n * d).fill(1), [n * d]);
   const onesD = g.weight('ones_d', new Float32Array(d).fill(1), [d]);
   const Hm = walsh(N);
+  let cached: Value = ''; // the number of cached keys C, from past_value_0's shape
   for (let l = 0; l < c.num_layers; l++) {
     const m = w.mhc[l];
     const lw = w.layers[l];
@@ -200,17 +211,22 @@ export function buildNeedle2Graph(w: Needle2Weights, opts: Needle2ExportOptions 
     const kn = norm(g, op.reshape(g, k, [0, KV, hd]), `${p}.k_norm`, Array.from(lw.kNorm, (s) => 1 + s));
     const qr = op.ropePlain(g, qn, cosS, sinS, hd); // [S, H, hd]
     const kr = op.ropePlain(g, kn, cosS, sinS, hd); // [S, KV, hd]
-    const pastK = g.input(`past_key_${l}`, DataType.FLOAT, [KV, 'P', hd]);
-    const pastV = g.input(`past_value_${l}`, DataType.FLOAT, [KV, 'P', hd]);
-    const presentK = op.concat(g, 1, pastK, op.transpose(g, kr, [1, 0, 2]));
-    const presentV = op.concat(g, 1, pastV, op.transpose(g, op.reshape(g, v, [0, KV, hd]), [1, 0, 2]));
-    g.output(presentK, `present_key_${l}`, DataType.FLOAT, [KV, 'T', hd]);
-    g.output(presentV, `present_value_${l}`, DataType.FLOAT, [KV, 'T', hd]);
-    // GQA: query head h uses kv head h / reps; queries grouped as [KV, reps, S, hd] against [KV, 1, T, hd]
+    const pastK = g.input(`past_key_${l}`, DataType.FLOAT, [KV, 1, hd, 'C']);
+    const pastV = g.input(`past_value_${l}`, DataType.FLOAT, [KV, 1, 'C', hd]);
+    if (l === 0) cached = g.op('Shape', [pastV], { start: attr.int(2), end: attr.int(3) }); // [C]
+    const newV = g.node('Transpose', [op.reshape(g, v, [0, KV, hd])], { perm: attr.ints([1, 0, 2]) }, { outputs: [`new_value_${l}`] })[0];
+    g.node('Transpose', [kr], { perm: attr.ints([1, 0, 2]) }, { outputs: [`new_key_${l}`] });
+    g.output(`new_key_${l}`, `new_key_${l}`, DataType.FLOAT, [KV, 'S', hd]);
+    g.output(newV, `new_value_${l}`, DataType.FLOAT, [KV, 'S', hd]);
+    // GQA: query head h uses kv head h / reps; queries grouped as [KV, reps, S, hd] against [KV, 1, hd, ·]
+    // (M = 1 products per query head); scores over the cached keys, then over the new ones
     const qg = op.transpose(g, op.reshape(g, qr, [0, KV, reps, hd]), [1, 2, 0, 3]);
-    const scores = op.matMul(g, qg, op.unsqueeze(g, op.transpose(g, presentK, [0, 2, 1]), [1])); // [KV, reps, S, T]
+    const newKt = op.transpose(g, op.reshape(g, kr, [0, KV, 1, hd]), [1, 2, 3, 0]); // [KV, 1, hd, S]
+    const scores = op.concat(g, -1, op.matMul(g, qg, pastK), op.matMul(g, qg, newKt)); // [KV, reps, S, C+S]
     const probs = op.softmax(g, op.add(g, scores, bias), -1);
-    const ctx = op.matMul(g, probs, op.unsqueeze(g, presentV, [1])); // [KV, reps, S, hd]
+    const probsPast = g.op('Slice', [probs, g.constI64([0]), cached, g.constI64([-1])]);
+    const probsNew = g.op('Slice', [probs, cached, g.constI64([Number.MAX_SAFE_INTEGER]), g.constI64([-1])]);
+    const ctx = op.add(g, op.matMul(g, probsPast, pastV), op.matMul(g, probsNew, op.unsqueeze(g, newV, [1]))); // [KV, reps, S, hd]
     const heads = op.reshape(g, op.transpose(g, ctx, [2, 0, 1, 3]), [-1, A]);
     const gated = op.mul(g, heads, op.sigmoid(g, gate));
     const attn = linear(g, opts, gated, `${p}.out_proj`, f32(lw.out), A, d);
@@ -230,9 +246,11 @@ export function buildNeedle2Graph(w: Needle2Weights, opts: Needle2ExportOptions 
     // mHC: Sinkhorn-routed lanes plus the gated block output
     const hpost = op.mul(g, op.sigmoid(g, op.add(g, op.mul(g, post, g.constF32([m.aPost], [])), g.weight(`${p}.post_off`, f32(postOff), [n]))), g.constF32([2], []));
     let logK = op.add(g, op.mul(g, op.reshape(g, res, [0, n, n]), g.constF32([m.aRes], [])), g.weight(`${p}.b_res`, f32(m.bRes), [n, n]));
+    // x − logsumexp(x) along an axis is LogSoftmax: one node per normalisation instead of two (the
+    // 40 of them per layer are tiny [S, n, n] ops, so node count is their cost)
     for (let it = 0; it < SINKHORN_ITERS; it++) {
-      logK = op.sub(g, logK, g.op('ReduceLogSumExp', [logK], { axes: attr.ints([-1]), keepdims: attr.int(1) }));
-      logK = op.sub(g, logK, g.op('ReduceLogSumExp', [logK], { axes: attr.ints([-2]), keepdims: attr.int(1) }));
+      logK = g.op('LogSoftmax', [logK], { axis: attr.int(-1) });
+      logK = g.op('LogSoftmax', [logK], { axis: attr.int(-2) });
     }
     const routed = op.matMul(g, g.op('Exp', [logK]), lanes); // [S, n, d]
     lanes = op.add(g, routed, op.mul(g, op.unsqueeze(g, hpost, [2]), op.unsqueeze(g, y, [1])));
