@@ -14,6 +14,8 @@ export interface Needle2MatrixOptions {
   repetitions: number;
   warmups: number;
   cacheDir?: string;
+  /** KV sinks per row (default: the whole prompt, profileNeedle2's default). */
+  sinkLen?: number;
   preset?: string;
   /** Measure GEMV bandwidth and SGEMM rate once per thread count and add each row's roofline. */
   roofline?: boolean;
@@ -29,7 +31,7 @@ export async function runNeedle2Matrix(checkpoint: Needle2Checkpoint, o: Needle2
       for (const promptTokens of o.prompts) {
         const row = await profileNeedle2(checkpoint, {
           precision, threads, promptTokens, genTokens: o.genTokens, repetitions: o.repetitions, warmups: o.warmups,
-          cacheDir: o.cacheDir, preset: o.preset, kernelRates: rates.get(threads),
+          cacheDir: o.cacheDir, preset: o.preset, kernelRates: rates.get(threads), ...(o.sinkLen !== undefined ? { sinkLen: o.sinkLen } : {}),
         });
         rows.push(row);
         o.onRow?.(row);

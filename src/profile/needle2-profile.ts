@@ -7,8 +7,8 @@
 // ttft_ms = prefill + the argmax of its last position (Needle 2 is decoder-only: the prefill already
 // yields the first token); decode_tok_s = gen_tokens / wall time of gen_tokens decode steps (feed the
 // previous token through the KV-cached graph, argmax its logits). The attention window of the
-// checkpoint applies (the .cact header's, else effective_kv_window), no sinks: a prompt longer than
-// the window exercises the sliding window.
+// checkpoint applies (the .cact header's, else effective_kv_window) and the whole prompt is pinned as
+// KV sinks by default, as a real prompt's tools are (`sinkLen: 0` lets the window slide over it).
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { argmax } from '../needle/v1/engine.ts';
@@ -34,6 +34,11 @@ export interface Needle2ProfileOptions {
   cacheDir?: string;
   /** Attention window override (default: the checkpoint's). */
   window?: number;
+  /**
+   * Leading prompt positions pinned as KV sinks (default: the whole prompt, as a real prompt's tools
+   * are pinned — a case's prompt is mostly its tools; 0 lets the window slide over the prompt).
+   */
+  sinkLen?: number;
   /** Kernel rates measured on this machine (measureKernelRates, same thread count): adds `roofline`. */
   kernelRates?: KernelRates;
   /** Name of the preset the weights were generated at (synthetic weights), for the report. */
@@ -48,6 +53,8 @@ export interface Needle2ProfileResult {
   precision: Needle2Precision;
   threads: number;
   prompt_tokens: number;
+  /** Leading prompt positions pinned as KV sinks. */
+  sink_len: number;
   gen_tokens: number;
   repetitions: number;
   warmups: number;
@@ -128,6 +135,7 @@ export async function profileNeedle2(checkpoint: Needle2Checkpoint, o: Needle2Pr
   const afterLoad = process.memoryUsage().rss;
   try {
     const prompt = needle2SyntheticPrompt(o.promptTokens, c.vocab_size);
+    const sinkLen = Math.min(o.sinkLen ?? o.promptTokens, o.promptTokens);
     const prefill: number[] = [];
     const decode: number[] = [];
     const ttft: number[] = [];
@@ -136,7 +144,7 @@ export async function profileNeedle2(checkpoint: Needle2Checkpoint, o: Needle2Pr
     const decodeCpu: number[] = [];
     for (let rep = 0; rep < o.warmups + o.repetitions; rep++) {
       // The decoder driven directly (not generate()) so CPU time can be taken per phase.
-      const dec = engine.decoder(0);
+      const dec = engine.decoder(sinkLen);
       const cpu0 = process.cpuUsage();
       const t0 = performance.now();
       const out = await dec.feed(prompt);
@@ -161,7 +169,7 @@ export async function profileNeedle2(checkpoint: Needle2Checkpoint, o: Needle2Pr
     const r3 = (x: number): number => Math.round(x * 1000) / 1000;
     let roof: Needle2ProfileResult['roofline'];
     if (o.kernelRates) {
-      const r = needle2Roofline(o.kernelRates, c, { precision: o.precision, promptTokens: o.promptTokens, genTokens: o.genTokens });
+      const r = needle2Roofline(o.kernelRates, c, { precision: o.precision, promptTokens: o.promptTokens, genTokens: o.genTokens, window: engine.window, sinkLen });
       roof = { ...r, decode_fraction: r3(sp.decode_tok_s.median / r.decode_tok_s_bound), prefill_fraction: r3(sp.prefill_tok_s.median / r.prefill_tok_s_bound) };
     }
     return {
@@ -175,6 +183,7 @@ export async function profileNeedle2(checkpoint: Needle2Checkpoint, o: Needle2Pr
       precision: o.precision,
       threads: o.threads,
       prompt_tokens: o.promptTokens,
+      sink_len: sinkLen,
       gen_tokens: o.genTokens,
       repetitions: o.repetitions,
       warmups: o.warmups,

@@ -95,9 +95,18 @@ export function needle2PrefillFlopsPerToken(config: Needle2Config, promptTokens:
   return 2 * (c.num_layers * perLayer + c.engram_layers.length * perSite + c.vocab_size * d);
 }
 
-/** The v2 roofline; the mean decode step sees the prompt plus half the generated tokens as keys. */
-export function needle2Roofline(rates: KernelRates, config: Needle2Config, o: { precision: Needle2Precision; promptTokens: number; genTokens: number }): Roofline {
-  const bytes = needle2DecodeBytesPerStep(config, o.precision, o.promptTokens + o.genTokens / 2);
+/**
+ * Keys a decode step attends when `positions` tokens (the new one included) are in the sequence: the
+ * engine's cache (src/needle/v2/kv-cache.ts) holds the `sinkLen` pinned positions plus a ring of
+ * window − 1 recent ones, so past that bound the cost stops growing; window 0 keeps every position.
+ */
+export function needle2AttendedKeys(positions: number, window: number, sinkLen: number): number {
+  return window ? Math.min(positions, sinkLen + Math.max(1, window - 1) + 1) : positions;
+}
+
+/** The v2 roofline; the mean decode step sees the prompt plus half the generated tokens (bounded by window + sinks). */
+export function needle2Roofline(rates: KernelRates, config: Needle2Config, o: { precision: Needle2Precision; promptTokens: number; genTokens: number; window?: number; sinkLen?: number }): Roofline {
+  const bytes = needle2DecodeBytesPerStep(config, o.precision, needle2AttendedKeys(o.promptTokens + o.genTokens / 2, o.window ?? 0, o.sinkLen ?? 0));
   const flops = needle2PrefillFlopsPerToken(config, o.promptTokens);
   const r2 = (x: number): number => Math.round(x * 100) / 100;
   return {

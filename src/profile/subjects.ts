@@ -13,7 +13,7 @@ import { TransformersProvider } from '../providers/transformers.ts';
 import type { ForcedDecoding, Provider } from '../providers/types.ts';
 import { loadSuite } from '../suite/load.ts';
 import { decodeBytesPerStep } from './roofline.ts';
-import { needle2DecodeBytesPerStep } from './needle2-roofline.ts';
+import { needle2AttendedKeys, needle2DecodeBytesPerStep } from './needle2-roofline.ts';
 import { directoryBytes, ensureSyntheticBaseline, type BuildProgress, type SyntheticFolder } from './synthetic/baseline-folder.ts';
 import { ensureSyntheticNeedle } from './synthetic/needle-folder.ts';
 import { ensureSyntheticNeedle2 } from './synthetic/needle2-folder.ts';
@@ -66,15 +66,6 @@ export interface PrepareOptions {
   needleConfig?: NeedleConfig;
   /** Needle 2's synthetic config (default the released 45M `base` preset; tests give a small one). */
   needle2Config?: Needle2Config;
-}
-
-/**
- * KV positions one Needle 2 decode step reads: the engine (src/needle/v2/onnx-decoder.ts) keeps every
- * position in its cache and applies the sliding window and sinks as an additive mask, so a step
- * attends prompt + cached keys, not min(that, window + sinks).
- */
-export function needle2AttendedKeys(prompt: number, cached: number): number {
-  return prompt + cached;
 }
 
 /** Prompts a baseline's own template renders for BFCL cases: its synthetic tokenizer's training text. */
@@ -164,7 +155,8 @@ export async function prepareSubject(id: string, o: PrepareOptions): Promise<Sub
       provider,
       bytesPerStep: (prompt, cached) => {
         if (!provider.engine) throw new Error(`${id}: bytes per step before load()`);
-        return needle2DecodeBytesPerStep(provider.engine.config, precision, needle2AttendedKeys(prompt, cached));
+        // forcedRun pins the whole synthetic prompt as KV sinks, as a real prompt's tools are.
+        return needle2DecodeBytesPerStep(provider.engine.config, precision, needle2AttendedKeys(prompt + cached, provider.engine.window, prompt));
       },
       exportOnnx: async () => {
         const [{ loadNeedle2Checkpoint }, { needle2ExportToCache }] = await Promise.all([import('../needle/v2/checkpoint.ts'), import('../needle/v2/export-cache.ts')]);

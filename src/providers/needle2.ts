@@ -211,8 +211,9 @@ export class Needle2Provider implements Provider, ForcedDecoding {
   }
 
   /**
-   * Prefill over `promptTokens` ids ([BOS] + synthetic ids past the markers, no tools so no sinks),
-   * then `steps` greedy tokens with EOS ignored; the prompt forward yields the first token.
+   * Prefill over `promptTokens` ids ([BOS] + synthetic ids past the markers), all of them pinned as
+   * KV sinks as a real prompt's tools are (a case's prompt is mostly its tools), then `steps` greedy
+   * tokens with EOS ignored; the prompt forward yields the first token.
    */
   async forcedRun(promptTokens: number, steps: number): Promise<ForcedRun> {
     const engine = this.engine;
@@ -222,7 +223,7 @@ export class Needle2Provider implements Provider, ForcedDecoding {
     const vocab = engine.config.vocab_size;
     const first = FIRST_SYNTHETIC_ID;
     const prompt = [NEEDLE2_SPECIAL_IDS.bos, ...Array.from({ length: promptTokens - 1 }, (_, i) => first + ((i * 7919 + 13) % (vocab - first)))];
-    const dec = engine.decoder(0);
+    const dec = engine.decoder(prompt.length);
     const t0 = performance.now();
     let logits = (await dec.feed(prompt)).at(-1)!;
     const prefillMs = performance.now() - t0;

@@ -49,6 +49,8 @@ describe('needle2 profile', () => {
     expect(r.cpu.decode_ms_per_step).toBeGreaterThan(0);
     expect(r.cpu.decode_tok_per_cpu_s).toBe(Math.round(1000 / r.cpu.decode_ms_per_step));
     const roof = r.roofline!;
+    // Default: the whole prompt is pinned (sinks 24, window 16), so the mid-run step sees all 27 keys.
+    expect(r.sink_len).toBe(24);
     expect(roof.decode_bytes_per_step).toBe(Math.round(needle2DecodeBytesPerStep(config, 'int4', 24 + 3)));
     expect(roof.prefill_flops_per_token).toBe(needle2PrefillFlopsPerToken(config, 24));
     expect(roof.decode_fraction).toBeCloseTo(r.decode_tok_s / roof.decode_tok_s_bound, 3);
@@ -57,6 +59,10 @@ describe('needle2 profile', () => {
     expect(r.load_average.before).toHaveLength(3);
     expect(r.machine.cores).toBeGreaterThan(0);
     expect(JSON.parse(JSON.stringify(r))).toEqual(r);
+    // No sinks: the engine's cache holds the last window − 1 positions and the new one, 16 keys.
+    const sliding = await profileNeedle2(tiny, { ...opts, precision: 'int4', repetitions: 1, warmups: 0, sinkLen: 0, kernelRates: rates });
+    expect(sliding.sink_len).toBe(0);
+    expect(sliding.roofline!.decode_bytes_per_step).toBe(Math.round(needle2DecodeBytesPerStep(config, 'int4', 16)));
     const again = await profileNeedle2(tiny, { ...opts, precision: 'int4', repetitions: 1, warmups: 0 });
     expect(again.export.cache_hit).toBe(true);
     expect(again.export.key).toBe(r.export.key);

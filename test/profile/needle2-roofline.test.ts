@@ -3,7 +3,7 @@ import { resolveNeedle2Config, type Needle2Config } from '../../src/needle/v2/co
 import { buildNeedle2Graph, type Needle2Precision } from '../../src/needle/v2/export.ts';
 import { syntheticNeedle2Checkpoint } from '../../src/needle/v2/synthetic.ts';
 import { unpackWeights } from '../../src/needle/v2/weights.ts';
-import { needle2DecodeBytesPerStep, needle2DecodeWeightBytes, needle2EngramRowsPerStep, needle2PrefillFlopsPerToken, needle2Roofline } from '../../src/profile/needle2-roofline.ts';
+import { needle2AttendedKeys, needle2DecodeBytesPerStep, needle2DecodeWeightBytes, needle2EngramRowsPerStep, needle2PrefillFlopsPerToken, needle2Roofline } from '../../src/profile/needle2-roofline.ts';
 import { readFields } from '../../src/sentencepiece/protobuf-reader.ts';
 
 // Two small configs: d_model 64 (every dense K a multiple of 32, so every matrix is MatMulNBits when
@@ -124,5 +124,16 @@ describe('Needle 2 roofline accounting', () => {
     expect(r.decode_bytes_per_step).toBe(Math.round(needle2DecodeBytesPerStep(c, 'int8', 36)));
     expect(r.decode_tok_s_bound).toBe(Math.round(10e9 / needle2DecodeBytesPerStep(c, 'int8', 36)));
     expect(r.prefill_tok_s_bound).toBe(Math.round(50e9 / needle2PrefillFlopsPerToken(c, 32)));
+  });
+});
+
+describe('needle2AttendedKeys', () => {
+  it('is every position without a window, else at most the sinks plus window − 1 ring slots plus the new key', () => {
+    expect(needle2AttendedKeys(600, 0, 0)).toBe(600);
+    expect(needle2AttendedKeys(100, 256, 0)).toBe(100);
+    expect(needle2AttendedKeys(600, 256, 0)).toBe(256);
+    expect(needle2AttendedKeys(600, 256, 300)).toBe(556);
+    expect(needle2AttendedKeys(400, 256, 300)).toBe(400);
+    expect(needle2AttendedKeys(50, 1, 0)).toBe(2); // a ring of one (masked) slot, as the cache keeps it
   });
 });

@@ -83,6 +83,7 @@ interface ProfileFlags {
   out?: string;
   md?: string;
   preset: string;
+  sinks?: number;
   cacheDir?: string;
 }
 
@@ -115,7 +116,7 @@ async function profileNeedle2Command(f: ProfileFlags, checkpoint?: Needle2Checkp
     });
     const rows = await runNeedle2Matrix(checkpoint, {
       prompts: f.prompts, precisions, threads: f.threadCounts, genTokens: f.genTokens, repetitions: f.reps, warmups: f.warmups,
-      cacheDir: f.cacheDir, preset, roofline: f.roofline,
+      cacheDir: f.cacheDir, preset, roofline: f.roofline, ...(f.sinks !== undefined ? { sinkLen: f.sinks } : {}),
       onRow: (r) => process.stderr.write(`needle-2 ${r.precision} threads=${r.threads} prompt=${r.prompt_tokens}: prefill ${Math.round(r.prefill_tok_s)} tok/s, decode ${Math.round(r.decode_tok_s)} tok/s\n`),
     });
     if (f.out) {
@@ -127,7 +128,7 @@ async function profileNeedle2Command(f: ProfileFlags, checkpoint?: Needle2Checkp
   }
   const result = await profileNeedle2(checkpoint, {
     precision: f.precision, threads: f.threads, promptTokens: f.promptTokens, genTokens: f.genTokens, repetitions: f.reps, warmups: f.warmups,
-    cacheDir: f.cacheDir, preset, ...(f.roofline ? { kernelRates: await measureKernelRates(f.threads) } : {}),
+    cacheDir: f.cacheDir, preset, ...(f.sinks !== undefined ? { sinkLen: f.sinks } : {}), ...(f.roofline ? { kernelRates: await measureKernelRates(f.threads) } : {}),
   });
   console.log(f.json ? JSON.stringify(result) : matrixMarkdown([result]));
 }
@@ -210,6 +211,7 @@ export function register(program: Command): void {
     .option('--thread-counts <list>', 'matrix thread counts', intList('--thread-counts'), [1, 2])
     .option('--out <file>', 'matrix / side by side: also write the JSON here')
     .option('--md <file>', 'side by side: also write the markdown table here')
+    .option('--sinks <n>', 'needle-2: leading prompt positions pinned as KV sinks (default: the whole prompt, as a real prompt\'s tools are; 0: the window slides over the prompt)', nonNegativeInt('--sinks'))
     .option('--preset <name>', 'needle-2 --synthetic: base (the released 45M) | needle (91M)', 'base')
     .option('--cache-dir <dir>', 'needle-2: ONNX export cache directory (default .cache/onnx-needle2)')
     .action(async (f: ProfileFlags) => {
