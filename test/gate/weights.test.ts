@@ -94,3 +94,23 @@ describe('baselines saved before weights were kept', () => {
     expect(() => readBaseline(file)).toThrow(/entries\[0\]\.weights\.files\["x\.pkl"\]: expected a sha256 string/);
   });
 });
+
+describe('--run-model', () => {
+  const b = readBaseline(join(REPO, 'baselines/needle-tiny-core.json'));
+  const e = b.entries[0];
+  const recs = (model: string) => Object.entries(e.cases).map(([id, o]) => record({ id, model, suite: e.suite, pass: o.pass, schemaValid: o.schemaValid, needle: { parsed: o.parsed, exactMatch: o.exactMatch }, category: id.endsWith('1') ? 'one' : 'other' }));
+  const run = (model: string) => ({ dir: 'r', records: recs(model), models: [{ id: model, status: 'ok' }], suites: [{ name: e.suite }] });
+
+  it('gates a differently named run model against the baseline model, per category too', () => {
+    const r = evaluateGate(b, run('needle2:tuned.cact'), { config: DEFAULT_GATE_CONFIG, suite: e.suite, runModel: 'needle2:tuned.cact', by: 'category' });
+    expect(r.entries.map((x) => [x.model, x.runModel, x.category])).toEqual([[e.model, 'needle2:tuned.cact', undefined], [e.model, 'needle2:tuned.cact', 'one'], [e.model, 'needle2:tuned.cact', 'other']]);
+    expect(r.notInBaseline).toEqual([]);
+    expect(r.passed).toBe(true);
+    expect(() => evaluateGate(b, run('needle2:tuned.cact'), { config: DEFAULT_GATE_CONFIG, suite: e.suite })).toThrow(/model needle-tiny is not in run r.*pass --run-model/);
+  });
+
+  it('needs one baseline model to compare with', () => {
+    const two = { ...b, entries: [e, { ...e, model: 'needle' }] };
+    expect(() => evaluateGate(two, run('x'), { config: DEFAULT_GATE_CONFIG, runModel: 'x' })).toThrow(/--run-model x is gated against one baseline model: pick it with --model \(the baseline has: needle-tiny, needle\)/);
+  });
+});
