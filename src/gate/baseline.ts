@@ -7,6 +7,7 @@ import type { LoadedRun } from '../report/run-dir.ts';
 import type { NeedleMetrics } from '../report/needle-metrics.ts';
 import { harnessVersion } from '../util/version.ts';
 import type { AccuracyMetric, SpeedMetric } from './metrics.ts';
+import { checkWeights, weightsByModel, type WeightsIdentity } from './weights.ts';
 
 export const BASELINE_SCHEMA_VERSION = 1;
 export const BASELINE_KIND = 'needle-bench-baseline';
@@ -32,6 +33,8 @@ export interface BaselineEntry {
   /** Medians; null when the provider reported no timings / token counts. */
   throughput: Record<SpeedMetric, number | null>;
   cases: Record<string, CaseOutcome>;
+  /** The weights the entry was measured on (from run.json); absent in baselines saved before it was kept. */
+  weights?: WeightsIdentity;
 }
 
 export interface Baseline {
@@ -74,6 +77,7 @@ export function byModelAndSuite(records: readonly ResultRecord[]): Map<string, {
 export function buildBaseline(run: LoadedRun, now: Date = new Date()): Baseline {
   if (run.records.length === 0) throw new Error(`${run.dir}: the run has no results to save as a baseline`);
   const entries: BaselineEntry[] = [];
+  const weights = weightsByModel(run.provenance);
   for (const { model, suite, records } of byModelAndSuite(run.records).values()) {
     const g = groupStats(model, suite, ALL, records);
     const info = run.suites.find((s) => s.name === suite);
@@ -87,6 +91,7 @@ export function buildBaseline(run: LoadedRun, now: Date = new Date()): Baseline 
       metrics: { passRate: g.passRate, schemaValidRate: g.schemaValidRate, parseRate: g.parseRate, exactMatch: exactMatch ?? 0, ...needle },
       throughput: speedOf(model, suite, records),
       cases: Object.fromEntries(records.map((r) => [r.id, caseOutcome(r)])),
+      ...(weights.has(model) ? { weights: weights.get(model) } : {}),
     };
     entries.push(entry);
   }
@@ -130,6 +135,7 @@ export function readBaseline(file: string): Baseline {
       }
     }
     if (typeof e.throughput !== 'object' || e.throughput === null) throw new Error(`${where}.throughput: expected an object`);
+    if (e.weights !== undefined) checkWeights(e.weights, where);
   });
   return b as Baseline;
 }

@@ -2,10 +2,12 @@
 import type { Baseline } from './baseline.ts';
 import type { GateResult } from './gate.ts';
 import { METRIC_LABELS } from './metrics.ts';
+import { describeWeights } from './weights.ts';
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 const ICON = { pass: '✅ pass', fail: '❌ FAIL', skipped: '➖ skipped' } as const;
 const MAX_LISTED = 20;
+const code = (s: string) => `\`${s.replace(/`/g, "'")}\``;
 
 export function gateMarkdown(result: GateResult, baselineFile: string, baseline: Baseline, runDir: string): string {
   const out: string[] = [];
@@ -18,8 +20,14 @@ export function gateMarkdown(result: GateResult, baselineFile: string, baseline:
   out.push('');
   for (const e of result.entries) {
     const failed = e.checks.filter((c) => c.status === 'fail').length;
-    out.push(`### ${failed > 0 ? '❌' : '✅'} \`${e.model}\` on \`${e.suite}\`${e.category !== undefined ? `, category \`${e.category}\`` : ''}`, '');
+    const model = e.runModel !== undefined ? `\`${e.model}\` (baseline) → \`${e.runModel}\` (run)` : `\`${e.model}\``;
+    out.push(`### ${failed > 0 ? '❌' : '✅'} ${model} on \`${e.suite}\`${e.category !== undefined ? `, category \`${e.category}\`` : ''}`, '');
     out.push(`${e.matched} matched case(s)${e.onlyInBaseline ? `, ${e.onlyInBaseline} only in the baseline` : ''}${e.onlyInRun ? `, ${e.onlyInRun} only in the run` : ''}.`, '');
+    // The weights once per model × suite, not again under each of its categories.
+    if (e.category === undefined) {
+      out.push(`Weights: baseline ${describeWeights(e.weights.baseline, code)} → run ${describeWeights(e.weights.run, code)}.`, '');
+      for (const note of e.weights.notes) out.push(`> ⚠️ **Note:** ${cell(note)}`, '');
+    }
     out.push('| Check | Result | Details |', '| --- | --- | --- |');
     for (const c of e.checks) out.push(`| ${METRIC_LABELS[c.metric]} | ${ICON[c.status]} | ${cell(c.message)} |`);
     out.push('');

@@ -2,10 +2,12 @@
 import type { ResultRecord } from '../run/types.ts';
 import type { LoadedRun } from '../report/run-dir.ts';
 
-/** What the gate reads of a run: one run directory, or several merged (label lists them). */
-export type GateRun = Pick<LoadedRun, 'dir' | 'records' | 'models' | 'suites'>;
 import { comparePaired, pairedCounts } from '../stats/paired-difference.ts';
 import { caseOutcome, speedOf, type Baseline, type BaselineEntry, type CaseOutcome } from './baseline.ts';
+import { compareWeights, type WeightsComparison, type WeightsIdentity } from './weights.ts';
+
+/** What the gate reads of a run: one run directory, or several merged (label lists them), and each model's weights from run.json. */
+export type GateRun = Pick<LoadedRun, 'dir' | 'records' | 'models' | 'suites'> & { weights?: ReadonlyMap<string, WeightsIdentity> };
 import { ACCURACY_METRICS, LATENCY_NOISE_FLOOR_MS, LOWER_IS_BETTER, SPEED_METRICS, type AccuracyMetric, type GateConfig, type GateMetric, type SpeedMetric } from './metrics.ts';
 
 export type CheckStatus = 'pass' | 'fail' | 'skipped';
@@ -30,6 +32,8 @@ export interface Check {
 
 export interface EntryResult {
   model: string;
+  /** Set when the run's model has another id than the baseline's (`--run-model`, e.g. a tuned .cact vs the base .pkl). */
+  runModel?: string;
   suite: string;
   /** Set on the per-category entries of `--by category`: the case category they cover. */
   category?: string;
@@ -41,6 +45,8 @@ export interface EntryResult {
   /** Matched cases that passed in the baseline and fail now (id → error type). */
   newlyFailing: { id: string; error?: string }[];
   newlyPassing: string[];
+  /** Which weights were compared, with notes (identical weights, precision or settings changed). */
+  weights: WeightsComparison;
 }
 
 export interface GateResult {
@@ -59,6 +65,11 @@ export interface GateOptions {
   suite?: string;
   /** Compare even when the suite's content hash changed (pairs whatever case ids still match). */
   allowSuiteChange?: boolean;
+  /**
+   * Gate the baseline's model (`model`, or the baseline's only model) against this model of the run,
+   * when the two have different ids: a tuned `.cact` against the base `.pkl`'s baseline.
+   */
+  runModel?: string;
   /**
    * `category`: besides each model × suite, gate each case category within it (e.g. BFCL's simple,
    * parallel, ...) with the same paired test, so a regression confined to one category is caught
@@ -88,32 +99,40 @@ export function evaluateGate(baseline: Baseline, run: GateRun, opts: GateOptions
       throw new GateInputError(`suite ${opts.suite} is not in the baseline (baseline has: ${[...new Set(baseline.entries.map((e) => e.suite))].join(', ') || 'none'})`);
     }
   }
+  if (opts.runModel !== undefined) {
+    const models = [...new Set(entries.map((e) => e.model))];
+    if (models.length !== 1) throw new GateInputError(`--run-model ${opts.runModel} is gated against one baseline model: pick it with --model (the baseline has: ${models.join(', ')})`);
+  }
   const results = entries.map((entry) => {
-    const records = run.records.filter((r) => r.model === entry.model && r.suite === entry.suite);
+    const model = opts.runModel ?? entry.model;
+    const records = run.records.filter((r) => r.model === model && r.suite === entry.suite);
     if (records.length === 0) {
-      if (!runModels.includes(entry.model)) {
-        const status = run.models.find((m) => m.id === entry.model);
+      if (!runModels.includes(model)) {
+        const status = run.models.find((m) => m.id === model);
         const why = status && status.status !== 'ok' ? ` (${status.status}${status.error ? `: ${status.error}` : ''})` : '';
-        throw new GateInputError(`model ${entry.model} is not in run ${run.dir}${why}; the run has: ${runModels.join(', ') || 'no results'}`);
+        const hint = opts.runModel === undefined && runModels.length > 0 ? ' (to gate another model of the run against this baseline model, pass --run-model)' : '';
+        throw new GateInputError(`model ${model} is not in run ${run.dir}${why}; the run has: ${runModels.join(', ') || 'no results'}${hint}`);
       }
-      const suites = [...new Set(run.records.filter((r) => r.model === entry.model).map((r) => r.suite))];
-      throw new GateInputError(`suite ${entry.suite} is not in run ${run.dir} for model ${entry.model}; the run has suite(s): ${suites.join(', ')}. Is the baseline for a different suite?`);
+      const suites = [...new Set(run.records.filter((r) => r.model === model).map((r) => r.suite))];
+      throw new GateInputError(`suite ${entry.suite} is not in run ${run.dir} for model ${model}; the run has suite(s): ${suites.join(', ')}. Is the baseline for a different suite?`);
     }
     const runHash = run.suites.find((s) => s.name === entry.suite)?.hash;
     if (entry.suiteHash && runHash && entry.suiteHash !== runHash && !opts.allowSuiteChange) {
       throw new GateInputError(`suite ${entry.suite} differs from the baseline's (content hash ${runHash.slice(0, 12)} in the run, ${entry.suiteHash.slice(0, 12)} in the baseline): save a new baseline, or pass --allow-suite-change to compare the case ids both still have`);
     }
-    const whole = evaluateEntry(entry, records, opts.config);
-    return opts.by === 'category' ? [whole, ...evaluateCategories(entry, records, opts.config)] : [whole];
+    const weights = compareWeights(entry.weights, run.weights?.get(model));
+    const side = { weights, ...(model !== entry.model ? { runModel: model } : {}) };
+    const whole = { ...evaluateEntry(entry, records, opts.config), ...side };
+    return opts.by === 'category' ? [whole, ...evaluateCategories(entry, records, opts.config).map((e) => ({ ...e, ...side }))] : [whole];
   }).flat();
-  const covered = new Set(baseline.entries.map((e) => `${e.model}\u0000${e.suite}`));
+  const covered = new Set([...baseline.entries, ...entries.map((e) => ({ ...e, model: opts.runModel ?? e.model }))].map((e) => `${e.model}\u0000${e.suite}`));
   const notInBaseline = [...new Map(run.records.map((r) => [`${r.model}\u0000${r.suite}`, { model: r.model, suite: r.suite }])).entries()]
     .filter(([key, v]) => !covered.has(key) && (opts.model === undefined || v.model === opts.model) && (opts.suite === undefined || v.suite === opts.suite))
     .map(([, v]) => v);
   return { passed: results.every((e) => e.checks.every((c) => c.status !== 'fail')), config: opts.config, entries: results, notInBaseline };
 }
 
-function evaluateEntry(entry: BaselineEntry, records: ResultRecord[], config: GateConfig): EntryResult {
+function evaluateEntry(entry: BaselineEntry, records: ResultRecord[], config: GateConfig): Omit<EntryResult, 'weights'> {
   const now = new Map(records.map((r) => [r.id, caseOutcome(r)]));
   const ids = Object.keys(entry.cases).filter((id) => now.has(id));
   if (ids.length === 0) {
@@ -177,7 +196,7 @@ function checkFromComparison(metric: AccuracyMetric, cmp: Comparison, config: Ga
  * metric by Holm's step-down procedure at the gate's alpha, which keeps the chance that noise
  * fails any category at most alpha, as for a single suite.
  */
-function evaluateCategories(entry: BaselineEntry, records: ResultRecord[], config: GateConfig): EntryResult[] {
+function evaluateCategories(entry: BaselineEntry, records: ResultRecord[], config: GateConfig): Omit<EntryResult, 'weights'>[] {
   const byCategory = new Map<string, ResultRecord[]>();
   for (const r of records) {
     if (!Object.hasOwn(entry.cases, r.id)) continue;

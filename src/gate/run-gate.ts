@@ -7,6 +7,7 @@ import { evaluateGate, type GateResult, type GateRun } from './gate.ts';
 import { gateMarkdown } from './gate-markdown.ts';
 import { gateJunit } from './junit.ts';
 import { applyToleranceFlags, DEFAULT_GATE_CONFIG, parseGateConfig } from './metrics.ts';
+import { weightsByModel, type WeightsIdentity } from './weights.ts';
 
 export interface SaveBaselineOptions {
   run: string;
@@ -44,6 +45,8 @@ export interface GateCommandOptions {
   config?: string;
   junit?: string;
   allowSuiteChange?: boolean;
+  /** Gate the baseline's model against this model of the run (another id, e.g. a tuned .cact vs the base .pkl). */
+  runModel?: string;
   /** `category`: also gate each case category of every model × suite (see GateOptions.by). */
   by?: string;
   /** Where to append the markdown summary (default: $GITHUB_STEP_SUMMARY when set). */
@@ -83,7 +86,7 @@ function gateAndReport(opts: GateCommandOptions, summaryFile: string | undefined
   const run = loadGateRun(opts.run);
   const by = opts.by ?? 'suite';
   if (by !== 'suite' && by !== 'category') throw new Error(`gate: --by takes suite or category, got ${JSON.stringify(opts.by)}`);
-  const result = evaluateGate(baseline, run, { config, model: opts.model, suite: opts.suite, allowSuiteChange: opts.allowSuiteChange, by });
+  const result = evaluateGate(baseline, run, { config, model: opts.model, suite: opts.suite, allowSuiteChange: opts.allowSuiteChange, runModel: opts.runModel, by });
   const markdown = gateMarkdown(result, opts.baseline, baseline, run.dir);
   if (opts.junit) {
     try {
@@ -100,8 +103,15 @@ function gateAndReport(opts: GateCommandOptions, summaryFile: string | undefined
 function loadGateRun(dirs: string | string[]): GateRun {
   const list = typeof dirs === 'string' ? [dirs] : dirs;
   if (list.length === 0) throw new Error('gate: give a run directory (--run)');
-  if (list.length === 1) return loadRunDir(list[0]);
-  const merged = mergeRuns(list.map(loadRunDir));
+  if (list.length === 1) {
+    const run = loadRunDir(list[0]);
+    return { ...run, weights: weightsByModel(run.provenance) };
+  }
+  const runs = list.map(loadRunDir);
+  const merged = mergeRuns(runs);
   for (const w of merged.warnings) console.error(`warning: ${w}`);
-  return { dir: list.join(', '), records: merged.records, models: merged.models, suites: merged.suites };
+  // A model in several runs: the last run's load wins, as its records do in the merge.
+  const weights = new Map<string, WeightsIdentity>();
+  for (const r of runs) for (const [model, w] of weightsByModel(r.provenance)) weights.set(model, w);
+  return { dir: list.join(', '), records: merged.records, models: merged.models, suites: merged.suites, weights };
 }

@@ -155,7 +155,8 @@ describe('gate', () => {
     expect(doc.name).toBe('testsuites');
     // The hand-made verdicts tie schema validity and exact match to pass, so those drop too; prefill is not reported.
     expect(doc.attrs).toMatchObject({ tests: '7', failures: '5', skipped: '1' });
-    const cases = doc.children[0].children;
+    // <properties> (the weights compared) come first and <system-out> last: pick the test cases.
+    const cases = doc.children[0].children.filter((c: XmlNode) => c.name === 'testcase');
     const failed = cases.filter((c: XmlNode) => c.children.some((x) => x.name === 'failure')).map((c) => c.attrs.name);
     expect(failed).toEqual(['pass rate', 'schema-valid rate', 'exact match', 'decode tok/s (median)', 'latency ms (median)']);
     const failure = cases[0].children[0];

@@ -24,13 +24,14 @@ export function register(program: Command): void {
     .requiredOption('--baseline <file>', 'baseline file (from `needle-bench baseline save`)')
     .requiredOption('--run <run-dirs...>', 'run directory to check (several are merged, e.g. models run in separate jobs)')
     .option('--model <id>', 'gate only this model')
+    .option('--run-model <id>', "gate the baseline's model (--model, or its only one) against this model of the run, e.g. a tuned needle2:x.cact against the base needle2:x.pkl's baseline")
     .option('--suite <name>', "gate only the baseline's entries for this suite (e.g. a smoke subset in CI)")
     .option('--tolerance <metric=value...>', `override tolerances: rates as fractions or "2pp", speed as fractions or "20%", "off" to skip, alpha=<p> (defaults: ${defaults}, alpha=${DEFAULT_GATE_CONFIG.alpha})`)
     .option('--config <file>', 'JSON file {"alpha": 0.05, "tolerances": {"passRate": "2pp", ...}} (flags win)')
     .option('--junit <file>', 'write JUnit XML')
     .option('--by <grouping>', 'suite (default), or category: also gate each case category (e.g. BFCL simple, parallel) with the same paired test, Holm-corrected across categories')
     .option('--allow-suite-change', 'compare even if the suite content hash changed (pairs the case ids both still have)')
-    .action((opts: { baseline: string; run: string[]; model?: string; suite?: string; tolerance?: string[]; config?: string; junit?: string; allowSuiteChange?: boolean; by?: string }) => {
+    .action((opts: { baseline: string; run: string[]; model?: string; runModel?: string; suite?: string; tolerance?: string[]; config?: string; junit?: string; allowSuiteChange?: boolean; by?: string }) => {
       const { markdown, exitCode } = runGate(opts);
       console.log(markdown);
       process.exitCode = exitCode;
