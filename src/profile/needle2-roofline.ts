@@ -17,7 +17,7 @@
 // Shape constants (a few hundred bytes) and the activations are left out.
 import { ENGRAM_CONV_TAPS, engramGeometry, hadamardWidth, headDim, type Needle2Config } from '../needle/v2/config.ts';
 import type { Needle2Precision } from '../needle/v2/export.ts';
-import type { KernelRates, Roofline } from './roofline.ts';
+import { rooflineOf, type KernelRates, type Roofline } from './roofline.ts';
 
 const BLOCK = 32;
 const F32 = 4;
@@ -107,14 +107,5 @@ export function needle2AttendedKeys(positions: number, window: number, sinkLen: 
 /** The v2 roofline; the mean decode step sees the prompt plus half the generated tokens (bounded by window + sinks). */
 export function needle2Roofline(rates: KernelRates, config: Needle2Config, o: { precision: Needle2Precision; promptTokens: number; genTokens: number; window?: number; sinkLen?: number }): Roofline {
   const bytes = needle2DecodeBytesPerStep(config, o.precision, needle2AttendedKeys(o.promptTokens + o.genTokens / 2, o.window ?? 0, o.sinkLen ?? 0));
-  const flops = needle2PrefillFlopsPerToken(config, o.promptTokens);
-  const r2 = (x: number): number => Math.round(x * 100) / 100;
-  return {
-    gemv_gb_s: r2(rates.gemvGBs),
-    sgemm_gflop_s: r2(rates.sgemmGflops),
-    decode_bytes_per_step: Math.round(bytes),
-    decode_tok_s_bound: Math.round((rates.gemvGBs * 1e9) / bytes),
-    prefill_flops_per_token: Math.round(flops),
-    prefill_tok_s_bound: Math.round((rates.sgemmGflops * 1e9) / flops),
-  };
+  return rooflineOf(rates, bytes, needle2PrefillFlopsPerToken(config, o.promptTokens));
 }

@@ -103,8 +103,11 @@ export async function measureKernelRates(threads: number): Promise<KernelRates> 
 }
 
 export function roofline(rates: KernelRates, dims: SanDims, o: { precision: Precision; quantizeLogits: boolean; promptTokens: number; genTokens: number }): Roofline {
-  const bytes = decodeBytesPerStep(dims, o.precision, o.quantizeLogits, o.promptTokens, o.genTokens / 2);
-  const flops = prefillFlopsPerToken(dims, o.promptTokens);
+  return rooflineOf(rates, decodeBytesPerStep(dims, o.precision, o.quantizeLogits, o.promptTokens, o.genTokens / 2), prefillFlopsPerToken(dims, o.promptTokens));
+}
+
+/** The bounds the measured rates set for a model that reads `bytes` per decode step and costs `flops` per prefill token. */
+export function rooflineOf(rates: KernelRates, bytes: number, flops: number): Roofline {
   const r2 = (x: number) => Math.round(x * 100) / 100;
   return {
     gemv_gb_s: r2(rates.gemvGBs),

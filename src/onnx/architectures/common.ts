@@ -292,6 +292,34 @@ export function residualNorm(g: GraphBuilder, h: Value, delta: Value, gamma: Flo
   return op.skipRmsNorm(g, delta, h, param(g, name, gamma, [gamma.length]), eps);
 }
 
+/**
+ * A pre-norm decoder's residual stream h. A block's output waits (`add`) until the next norm, which
+ * adds it to h and normalises in one step (residualNorm: one fused op in a fused graph).
+ */
+export class ResidualStream {
+  private pending: Value | undefined;
+
+  constructor(
+    private readonly g: GraphBuilder,
+    private h: Value,
+    private readonly eps: number,
+  ) {}
+
+  /** The block output to add to h before the next norm. */
+  add(blockOutput: Value): void {
+    this.pending = blockOutput;
+  }
+
+  /** norm(h), after adding the pending block output to h. */
+  norm(gamma: Float32Array, name: string): Value {
+    if (!this.pending) return rmsNorm(this.g, this.h, gamma, this.eps, name);
+    const [normed, sum] = residualNorm(this.g, this.h, this.pending, gamma, this.eps, name);
+    this.h = sum;
+    this.pending = undefined;
+    return normed;
+  }
+}
+
 /** x [.., in] · W [in, out] (MatMulNBits for a q4 graph; `weights` keeps the float kernel). */
 export function linear(g: GraphBuilder, x: Value, w: Float32Array, inDim: number, outDim: number, name: string): Value {
   if (!quantized.has(g)) return op.matMul(g, x, param(g, name, w, [inDim, outDim]));

@@ -4,10 +4,9 @@
 // every RMSNorm scales by (1 + w); per-head q/k norms; attention scale query_pre_attn_scalar^−½;
 // sliding-window layers (window `sliding_window`, RoPE base rope_local_base_freq) and global layers
 // (RoPE base rope_theta); final norm; tied output layer. I/O contract: common.ts.
-import type { Value } from '../builder.ts';
 import * as op from '../ops.ts';
 import {
-  attentionContext, declareDecoderInputs, declarePastKv, embed, gatedMlp, randomAttention, randomMlp, residualNorm, rmsNorm,
+  attentionContext, declareDecoderInputs, declarePastKv, embed, gatedMlp, randomAttention, randomMlp, ResidualStream, rmsNorm,
   newGraph, param, Rng, rngFor, selfAttention, tiedLogits, tinyModel, tokenTable, weightsOf, type BuildOptions, type TinyModel,
 } from './common.ts';
 
@@ -54,18 +53,11 @@ export function buildGemma3(d: Gemma3Dims, seed = 1, options: BuildOptions = {})
   const g = newGraph('tiny-gemma3-text', options);
   const inputs = declareDecoderInputs(g);
   const table = tokenTable(g, 'model.embed_tokens.weight', rng.normals(d.vocab * d.hidden, 1 / Math.sqrt(d.hidden)), d.vocab, d.hidden);
-  let h = op.mul(g, embed(g, inputs.inputIds, table), g.constF32([Math.sqrt(d.hidden)], []));
+  const h = op.mul(g, embed(g, inputs.inputIds, table), g.constF32([Math.sqrt(d.hidden)], []));
   const globalCtx = attentionContext(g, inputs, { headDim: d.headDim, base: d.ropeTheta, maxPositions: MAX_POSITIONS });
   const localCtx = attentionContext(g, inputs, { headDim: d.headDim, base: d.ropeLocalBase, window: d.slidingWindow, maxPositions: MAX_POSITIONS });
   const attnDims = { hidden: d.hidden, heads: d.heads, kvHeads: d.kvHeads, headDim: d.headDim, scale: Math.pow(d.queryPreAttnScalar, -0.5), normEps: d.eps };
-  // `pending` is the last block's (post-normed) output, added to h by the next residualNorm.
-  let pending: Value | undefined;
-  const norm = (gamma: Float32Array, name: string): Value => {
-    if (!pending) return rmsNorm(g, h, gamma, d.eps, name);
-    const [normed, sum] = residualNorm(g, h, pending, gamma, d.eps, name);
-    h = sum;
-    return normed;
-  };
+  const stream = new ResidualStream(g, h, d.eps);
   d.layerTypes.forEach((type, i) => {
     const p = `model.layers.${i}`;
     const sliding = type === 'sliding_attention';
@@ -73,14 +65,14 @@ export function buildGemma3(d: Gemma3Dims, seed = 1, options: BuildOptions = {})
     w.qNorm = gemmaGamma(rng, d.headDim);
     w.kNorm = gemmaGamma(rng, d.headDim);
     const past = declarePastKv(g, i, attnDims);
-    const normed = norm(gemmaGamma(rng, d.hidden), `${p}.input_layernorm`);
+    const normed = stream.norm(gemmaGamma(rng, d.hidden), `${p}.input_layernorm`);
     const attn = selfAttention(g, normed, w, { layer: i, past, ctx: sliding ? localCtx : globalCtx }, { ...attnDims, prefix: `${p}.self_attn` });
-    pending = rmsNorm(g, attn, gemmaGamma(rng, d.hidden), d.eps, `${p}.post_attention_layernorm`);
-    const pre = norm(gemmaGamma(rng, d.hidden), `${p}.pre_feedforward_layernorm`);
+    stream.add(rmsNorm(g, attn, gemmaGamma(rng, d.hidden), d.eps, `${p}.post_attention_layernorm`));
+    const pre = stream.norm(gemmaGamma(rng, d.hidden), `${p}.pre_feedforward_layernorm`);
     const ffn = gatedMlp(g, pre, randomMlp(rng, d.hidden, d.ffn), { hidden: d.hidden, ffn: d.ffn, act: 'gelu_tanh', prefix: `${p}.mlp` });
-    pending = rmsNorm(g, ffn, gemmaGamma(rng, d.hidden), d.eps, `${p}.post_feedforward_layernorm`);
+    stream.add(rmsNorm(g, ffn, gemmaGamma(rng, d.hidden), d.eps, `${p}.post_feedforward_layernorm`));
   });
-  tiedLogits(g, norm(gemmaGamma(rng, d.hidden), 'model.norm'), table, d.vocab);
+  tiedLogits(g, stream.norm(gemmaGamma(rng, d.hidden), 'model.norm'), table, d.vocab);
   // Recorded as HF stores them: norm weights are the offsets w of (1 + w).
   const weights = new Map([...weightsOf(g)].map(([name, w]) => [name, /norm/.test(name) ? Float32Array.from(w, (x) => x - 1) : w]));
   return tinyModel(g, {

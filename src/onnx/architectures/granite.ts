@@ -6,10 +6,9 @@
 // RoPE base rope_theta; each block output × residual_multiplier before the residual add; SwiGLU FFN
 // (shared_mlp.input_linear = [gate | up], output_linear); final norm; tied output layer; logits ÷
 // logits_scaling. I/O contract: common.ts.
-import type { Value } from '../builder.ts';
 import * as op from '../ops.ts';
 import {
-  attentionContext, declareDecoderInputs, declarePastKv, embed, gatedMlp, randomAttention, randomMlp, residualNorm, rmsNorm,
+  attentionContext, declareDecoderInputs, declarePastKv, embed, gatedMlp, randomAttention, randomMlp, ResidualStream,
   newGraph, param, Rng, rngFor, selfAttention, tiedLogits, tinyModel, tokenTable, type BuildOptions, type TinyModel,
 } from './common.ts';
 
@@ -52,29 +51,22 @@ export function buildGranite(d: GraniteDims, seed = 3, options: BuildOptions = {
   const g = newGraph(`tiny-${d.modelType}`, options);
   const inputs = declareDecoderInputs(g);
   const table = tokenTable(g, 'model.embed_tokens.weight', rng.normals(d.vocab * d.hidden, 1 / d.embeddingMultiplier), d.vocab, d.hidden);
-  let h = op.mul(g, embed(g, inputs.inputIds, table), g.constF32([d.embeddingMultiplier], []));
+  const h = op.mul(g, embed(g, inputs.inputIds, table), g.constF32([d.embeddingMultiplier], []));
   const ctx = attentionContext(g, inputs, { headDim, base: d.ropeTheta, maxPositions: MAX_POSITIONS });
   const attnDims = { hidden: d.hidden, heads: d.heads, kvHeads: d.kvHeads, headDim, scale: d.attentionMultiplier, normEps: d.eps };
   const residual = g.constF32([d.residualMultiplier], []);
-  // `pending` is the last block's output × residual_multiplier, added to h by the next residualNorm.
-  let pending: Value | undefined;
-  const norm = (gamma: Float32Array, name: string): Value => {
-    if (!pending) return rmsNorm(g, h, gamma, d.eps, name);
-    const [normed, sum] = residualNorm(g, h, pending, gamma, d.eps, name);
-    h = sum;
-    return normed;
-  };
+  const stream = new ResidualStream(g, h, d.eps);
   for (let i = 0; i < d.layers; i++) {
     const p = `model.layers.${i}`;
     const past = declarePastKv(g, i, attnDims);
-    const normed = norm(rng.normals(d.hidden, 0.1, 1), `${p}.input_layernorm`);
+    const normed = stream.norm(rng.normals(d.hidden, 0.1, 1), `${p}.input_layernorm`);
     const attn = selfAttention(g, normed, randomAttention(rng, attnDims, false), { layer: i, past, ctx }, { ...attnDims, prefix: `${p}.self_attn` });
-    pending = op.mul(g, attn, residual);
-    const post = norm(rng.normals(d.hidden, 0.1, 1), `${p}.post_attention_layernorm`);
+    stream.add(op.mul(g, attn, residual));
+    const post = stream.norm(rng.normals(d.hidden, 0.1, 1), `${p}.post_attention_layernorm`);
     const ffn = gatedMlp(g, post, randomMlp(rng, d.hidden, d.ffn), { hidden: d.hidden, ffn: d.ffn, act: 'silu', prefix: `${p}.shared_mlp` });
-    pending = op.mul(g, ffn, residual);
+    stream.add(op.mul(g, ffn, residual));
   }
-  tiedLogits(g, norm(rng.normals(d.hidden, 0.1, 1), 'model.norm'), table, d.vocab, 1 / d.logitsScaling);
+  tiedLogits(g, stream.norm(rng.normals(d.hidden, 0.1, 1), 'model.norm'), table, d.vocab, 1 / d.logitsScaling);
   const common = {
     vocab_size: d.vocab,
     hidden_size: d.hidden,

@@ -10,7 +10,7 @@
 import { DataType, GraphBuilder, attr, type Value } from '../builder.ts';
 import * as op from '../ops.ts';
 import {
-  attentionContext, declareDecoderInputs, declarePastKv, embed, gatedMlp, linear, randomAttention, randomMlp, residualNorm, rmsNorm,
+  attentionContext, declareDecoderInputs, declarePastKv, embed, gatedMlp, linear, randomAttention, randomMlp, ResidualStream,
   newGraph, param, Rng, rngFor, selfAttention, tiedLogits, tinyModel, tokenTable, type BuildOptions, type TinyModel,
 } from './common.ts';
 
@@ -66,29 +66,23 @@ export function buildLfm2(d: Lfm2Dims, seed = 4, options: BuildOptions = {}): Ti
   const g = newGraph('tiny-lfm2', options);
   const inputs = declareDecoderInputs(g);
   const table = tokenTable(g, 'model.embed_tokens.weight', rng.normals(d.vocab * d.hidden, 1), d.vocab, d.hidden);
-  let h = embed(g, inputs.inputIds, table);
+  const h = embed(g, inputs.inputIds, table);
   const hasAttention = d.layerTypes.includes('full_attention');
   const ctx = hasAttention ? attentionContext(g, inputs, { headDim, base: d.ropeTheta, maxPositions: MAX_POSITIONS }) : undefined;
   const attnDims = { hidden: d.hidden, heads: d.heads, kvHeads: d.kvHeads, headDim, scale: Math.pow(headDim, -0.5), normEps: d.eps };
-  // `pending` is the last block's output, added to h by the next residualNorm (one fused op).
-  let pending: Value | undefined;
-  const norm = (gamma: Float32Array, name: string): Value => {
-    if (!pending) return rmsNorm(g, h, gamma, d.eps, name);
-    const [normed, sum] = residualNorm(g, h, pending, gamma, d.eps, name);
-    h = sum;
-    return normed;
-  };
+  const stream = new ResidualStream(g, h, d.eps);
   d.layerTypes.forEach((type, i) => {
     const p = `model.layers.${i}`;
-    const normed = norm(rng.normals(d.hidden, 0.1, 1), `${p}.operator_norm`);
-    pending =
+    const normed = stream.norm(rng.normals(d.hidden, 0.1, 1), `${p}.operator_norm`);
+    stream.add(
       type === 'conv'
         ? shortConv(g, normed, rng, d, i)
-        : selfAttention(g, normed, randomAttention(rng, attnDims, true), { layer: i, past: declarePastKv(g, i, attnDims), ctx: ctx! }, { ...attnDims, prefix: `${p}.self_attn`, names: { q_norm: 'q_layernorm', k_norm: 'k_layernorm', o_proj: 'out_proj' } });
-    const f = norm(rng.normals(d.hidden, 0.1, 1), `${p}.ffn_norm`);
-    pending = gatedMlp(g, f, randomMlp(rng, d.hidden, d.ffn), { hidden: d.hidden, ffn: d.ffn, act: 'silu', prefix: `${p}.feed_forward`, names: ['w1', 'w3', 'w2'] });
+        : selfAttention(g, normed, randomAttention(rng, attnDims, true), { layer: i, past: declarePastKv(g, i, attnDims), ctx: ctx! }, { ...attnDims, prefix: `${p}.self_attn`, names: { q_norm: 'q_layernorm', k_norm: 'k_layernorm', o_proj: 'out_proj' } }),
+    );
+    const f = stream.norm(rng.normals(d.hidden, 0.1, 1), `${p}.ffn_norm`);
+    stream.add(gatedMlp(g, f, randomMlp(rng, d.hidden, d.ffn), { hidden: d.hidden, ffn: d.ffn, act: 'silu', prefix: `${p}.feed_forward`, names: ['w1', 'w3', 'w2'] }));
   });
-  tiedLogits(g, norm(rng.normals(d.hidden, 0.1, 1), 'model.embedding_norm'), table, d.vocab);
+  tiedLogits(g, stream.norm(rng.normals(d.hidden, 0.1, 1), 'model.embedding_norm'), table, d.vocab);
   return tinyModel(g, {
     architectures: ['Lfm2ForCausalLM'],
     model_type: 'lfm2',

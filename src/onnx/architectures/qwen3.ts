@@ -1,9 +1,8 @@
 // Tiny `qwen3` causal LM after HF transformers' modeling_qwen3: RMSNorm pre-norm blocks, GQA attention
 // with per-head q/k RMSNorm before RoPE (base rope_theta), scale head_dim^−½, SwiGLU FFN, final norm,
 // tied embeddings (as Qwen3-0.6B). I/O contract: common.ts.
-import type { Value } from '../builder.ts';
 import {
-  attentionContext, declareDecoderInputs, declarePastKv, embed, gatedMlp, randomAttention, randomMlp, residualNorm, rmsNorm,
+  attentionContext, declareDecoderInputs, declarePastKv, embed, gatedMlp, randomAttention, randomMlp, ResidualStream,
   newGraph, param, Rng, rngFor, selfAttention, tiedLogits, tinyModel, tokenTable, type BuildOptions, type TinyModel,
 } from './common.ts';
 
@@ -28,26 +27,19 @@ export function buildQwen3(d: Qwen3Dims, seed = 2, options: BuildOptions = {}): 
   const g = newGraph('tiny-qwen3', options);
   const inputs = declareDecoderInputs(g);
   const table = tokenTable(g, 'model.embed_tokens.weight', rng.normals(d.vocab * d.hidden, 1), d.vocab, d.hidden);
-  let h = embed(g, inputs.inputIds, table);
+  const h = embed(g, inputs.inputIds, table);
   const ctx = attentionContext(g, inputs, { headDim: d.headDim, base: d.ropeTheta, maxPositions: MAX_POSITIONS });
   const attnDims = { hidden: d.hidden, heads: d.heads, kvHeads: d.kvHeads, headDim: d.headDim, scale: Math.pow(d.headDim, -0.5), normEps: d.eps };
-  // `pending` is the last block's output, added to h by the next residualNorm (one fused op).
-  let pending: Value | undefined;
-  const norm = (gamma: Float32Array, name: string): Value => {
-    if (!pending) return rmsNorm(g, h, gamma, d.eps, name);
-    const [normed, sum] = residualNorm(g, h, pending, gamma, d.eps, name);
-    h = sum;
-    return normed;
-  };
+  const stream = new ResidualStream(g, h, d.eps);
   for (let i = 0; i < d.layers; i++) {
     const p = `model.layers.${i}`;
     const past = declarePastKv(g, i, attnDims);
-    const normed = norm(rng.normals(d.hidden, 0.1, 1), `${p}.input_layernorm`);
-    pending = selfAttention(g, normed, randomAttention(rng, attnDims, true), { layer: i, past, ctx }, { ...attnDims, prefix: `${p}.self_attn` });
-    const post = norm(rng.normals(d.hidden, 0.1, 1), `${p}.post_attention_layernorm`);
-    pending = gatedMlp(g, post, randomMlp(rng, d.hidden, d.ffn), { hidden: d.hidden, ffn: d.ffn, act: 'silu', prefix: `${p}.mlp` });
+    const normed = stream.norm(rng.normals(d.hidden, 0.1, 1), `${p}.input_layernorm`);
+    stream.add(selfAttention(g, normed, randomAttention(rng, attnDims, true), { layer: i, past, ctx }, { ...attnDims, prefix: `${p}.self_attn` }));
+    const post = stream.norm(rng.normals(d.hidden, 0.1, 1), `${p}.post_attention_layernorm`);
+    stream.add(gatedMlp(g, post, randomMlp(rng, d.hidden, d.ffn), { hidden: d.hidden, ffn: d.ffn, act: 'silu', prefix: `${p}.mlp` }));
   }
-  tiedLogits(g, norm(rng.normals(d.hidden, 0.1, 1), 'model.norm'), table, d.vocab);
+  tiedLogits(g, stream.norm(rng.normals(d.hidden, 0.1, 1), 'model.norm'), table, d.vocab);
   return tinyModel(g, {
     architectures: ['Qwen3ForCausalLM'],
     model_type: 'qwen3',
