@@ -1,7 +1,8 @@
 // The weights identity a baseline keeps and the gate reports: extraction from load() provenance,
 // the comparison notes, and old baselines (saved before weights were kept) still loading.
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { readBaseline } from '../../src/gate/baseline.ts';
@@ -76,7 +77,10 @@ describe('compareWeights', () => {
 
 describe('baselines saved before weights were kept', () => {
   it('still load, and gate with a note that the baseline weights are unknown', () => {
-    const file = join(REPO, 'baselines/needle-tiny-core.json');
+    // The committed baseline with its weights records taken out: the shape of one saved before them.
+    const saved = JSON.parse(readFileSync(join(REPO, 'baselines/needle-tiny-core.json'), 'utf8')) as { entries: Array<Record<string, unknown>> };
+    const file = join(mkdtempSync(join(tmpdir(), 'nb-w-old-')), 'old.json');
+    writeFileSync(file, JSON.stringify({ ...saved, entries: saved.entries.map(({ weights: _w, ...rest }) => rest) }));
     const b = readBaseline(file);
     expect(b.entries[0].weights).toBeUndefined();
     const e = b.entries[0];
@@ -85,6 +89,16 @@ describe('baselines saved before weights were kept', () => {
     expect(r.entries[0].weights).toMatchObject({ identical: false });
     expect(gateMarkdown(r, file, b, 'r')).toContain('Weights: baseline unrecorded → run unrecorded.');
     expect(r.entries[0].weights.notes[0]).toMatch(/^the baseline records no weights/);
+  });
+
+  it('the committed CI baseline records the weights needle-tiny ships', () => {
+    const b = readBaseline(join(REPO, 'baselines/needle-tiny-core.json'));
+    for (const e of b.entries) {
+      for (const [name, path] of [['model.safetensors', 'model.safetensors'], ['needle.model', 'tokenizer/needle.model']]) {
+        const sha = createHash('sha256').update(readFileSync(join(REPO, 'models/needle-tiny', path))).digest('hex');
+        expect(e.weights?.files[name]).toBe(sha);
+      }
+    }
   });
 
   it('refuses a malformed weights record naming the field', () => {
