@@ -85,28 +85,30 @@ function localFolder(id: string, entry: ModelEntry, dir: string): SyntheticFolde
   return { id, root: dir, dir, configHash: '', reused: true, buildMs: 0, diskBytes: directoryBytes(dir), onnxBytes: 0, parameterCount: n, graphParameterCount: n, tokenizer: { kind: 'synthetic-bpe', merges: 0, vocab: 0, note: "the model's own tokenizer" } };
 }
 
+/**
+ * The folder a Needle-generation model runs from: its own files when they ship with the project,
+ * else synthetic weights at the released config (only `syntheticId` has one).
+ */
+async function needleFolder(id: string, entry: ModelEntry, syntheticId: string, build: () => Promise<SyntheticFolder>): Promise<{ folder: SyntheticFolder; weights: Subject['weights'] }> {
+  if (entry.local && existsSync(join(REPO_ROOT, entry.local))) return { weights: 'real', folder: localFolder(id, entry, join(REPO_ROOT, entry.local)) };
+  if (id === syntheticId) return { weights: 'synthetic', folder: await build() };
+  throw new Error(`${id}: no synthetic builder for this ${entry.provider}-provider model (only the released "${syntheticId}" config is known) and no local weights`);
+}
+
+/** How a Needle provider is created for the profile: constrained, capped, its exports in `onnxCacheDir`. */
+function needleSpec(provider: 'needle' | 'needle2', folder: SyntheticFolder, precision: string, o: PrepareOptions, onnxCacheDir: string): SubjectSpec {
+  return { provider, spec: `${provider}:${folder.dir}`, options: { threads: o.threads, maxNewTokens: o.caseMaxNewTokens, precision, constrained: true, onnxCacheDir } };
+}
+
 /** Builds (or reuses) the files of `id` and returns its subject, not yet loaded. */
 export async function prepareSubject(id: string, o: PrepareOptions): Promise<Subject> {
   const entry = modelRegistry().get(id);
   if (!entry) throw new Error(`"${id}" is not a registered model (models/*.json)`);
   if (entry.provider === 'needle') {
     const precision = ((entry.generation as { precision?: string }).precision ?? 'fp32') as 'fp32' | 'int8' | 'int4';
-    let folder: SyntheticFolder;
-    let weights: Subject['weights'];
-    if (entry.local && existsSync(join(REPO_ROOT, entry.local))) {
-      const dir = join(REPO_ROOT, entry.local);
-      weights = 'real';
-      folder = localFolder(id, entry, dir);
-    } else if (id === 'needle') {
-      weights = 'synthetic';
-      folder = await ensureSyntheticNeedle({ cacheRoot: o.cacheRoot, config: o.needleConfig });
-    } else throw new Error(`${id}: no synthetic builder for this needle-provider model (only the released "needle" config is known) and no local weights`);
+    const { folder, weights } = await needleFolder(id, entry, 'needle', () => ensureSyntheticNeedle({ cacheRoot: o.cacheRoot, config: o.needleConfig }));
     const onnxCacheDir = join(o.cacheRoot, 'synthetic', 'needle-onnx');
-    const providerSpec: SubjectSpec = {
-      provider: 'needle',
-      spec: `needle:${folder.dir}`,
-      options: { threads: o.threads, maxNewTokens: o.caseMaxNewTokens, precision, constrained: true, onnxCacheDir },
-    };
+    const providerSpec = needleSpec('needle', folder, precision, o, onnxCacheDir);
     const provider = createProvider(providerSpec) as NeedleProvider;
     return {
       id,
@@ -128,22 +130,9 @@ export async function prepareSubject(id: string, o: PrepareOptions): Promise<Sub
   }
   if (entry.provider === 'needle2') {
     const precision = ((entry.generation as { precision?: string }).precision ?? 'fp32') as Needle2Precision;
-    let folder: SyntheticFolder;
-    let weights: Subject['weights'];
-    if (entry.local && existsSync(join(REPO_ROOT, entry.local))) {
-      const dir = join(REPO_ROOT, entry.local);
-      weights = 'real';
-      folder = localFolder(id, entry, dir);
-    } else if (id === 'needle-2') {
-      weights = 'synthetic';
-      folder = await ensureSyntheticNeedle2({ cacheRoot: o.cacheRoot, config: o.needle2Config });
-    } else throw new Error(`${id}: no synthetic builder for this needle2-provider model (only the released "needle-2" config is known) and no local weights`);
+    const { folder, weights } = await needleFolder(id, entry, 'needle-2', () => ensureSyntheticNeedle2({ cacheRoot: o.cacheRoot, config: o.needle2Config }));
     const onnxCacheDir = join(o.cacheRoot, 'synthetic', 'needle2-onnx');
-    const providerSpec: SubjectSpec = {
-      provider: 'needle2',
-      spec: `needle2:${folder.dir}`,
-      options: { threads: o.threads, maxNewTokens: o.caseMaxNewTokens, precision, constrained: true, onnxCacheDir },
-    };
+    const providerSpec = needleSpec('needle2', folder, precision, o, onnxCacheDir);
     const provider = createProvider(providerSpec) as Needle2Provider;
     return {
       id,
