@@ -2,8 +2,7 @@
 // Needle's prompt, greedy decoding from [EOS], trie-constrained names and keys — on the ONNX Runtime
 // engine. Specs: a registered id ("needle", "needle-tiny"), or "needle:<file.pkl | file.safetensors |
 // converted dir>" with the tokenizer beside it (tokenizer/needle.model or tokenizer.model).
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { ModelEntry } from '../models/registry.ts';
 import { modelDir, presence } from '../models/registry.ts';
@@ -12,6 +11,7 @@ import { findTokenizer, TOKENIZER_NAMES } from '../needle/v1/tokenizer-files.ts'
 import { encoderInput, encoderInputFromParts, NEEDLE_IDS, parsePromptText, toFlatTool, type EncoderInput, type FlatTool } from '../needle/v1/prompt.ts';
 import type { SuiteCase } from '../suite/types.ts';
 import { ModelNotPresentError } from './not-present.ts';
+import { sha256File } from '../util/sha256.ts';
 import type { ForcedDecoding, ForcedRun, Generation, ModelProvenance, Provider, ProviderFactory, ProviderOptions } from './types.ts';
 
 type Precision = 'fp32' | 'int8' | 'int4';
@@ -32,10 +32,6 @@ export function resolveNeedleFiles(path: string): NeedleFiles {
   const tokenizer = findTokenizer(checkpoint);
   if (!tokenizer) throw new ModelNotPresentError(`no SentencePiece tokenizer beside ${checkpoint} (looked for ${TOKENIZER_NAMES.join(', ')})`);
   return { checkpoint, tokenizer };
-}
-
-function sha256File(path: string): string {
-  return createHash('sha256').update(readFileSync(path)).digest('hex');
 }
 
 export interface NeedleSettings {

@@ -8,18 +8,18 @@
 // file, or a `.cact` engine file (weights dequantized at load; its own tokenizer blob).
 // Provider options: lora=<adapter.pkl> (merged as `needle build --lora` merges it), precision
 // fp32|int8|int4, constrained true|false, maxNewTokens, window (attention window override).
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { ModelEntry } from '../models/registry.ts';
 import { modelDir, presence } from '../models/registry.ts';
 import type { Needle2Checkpoint } from '../needle/v2/checkpoint.ts';
 import type { Needle2Engine } from '../needle/v2/engine.ts';
 import type { Needle2Precision } from '../needle/v2/export.ts';
-import { CHAT_MARKERS, FIRST_MARKER_ID, MARKER_IDS, NEEDLE2_SPECIAL_IDS, TOOLS_END } from '../needle/v2/markers.ts';
+import { MARKER_IDS, NEEDLE2_SPECIAL_IDS, TOOLS_END } from '../needle/v2/markers.ts';
 import type { TokenUnit } from '../needle/v2/tokenizer.ts';
 import type { SuiteCase } from '../suite/types.ts';
 import { ModelNotPresentError } from './not-present.ts';
+import { sha256File } from '../util/sha256.ts';
 import type { ForcedDecoding, ForcedRun, Generation, ModelProvenance, Provider, ProviderFactory, ProviderOptions } from './types.ts';
 
 const PRECISIONS: Needle2Precision[] = ['fp32', 'int8', 'int4'];
@@ -67,10 +67,6 @@ export function needle2Settings(entry: ModelEntry | undefined, options: Provider
   };
 }
 
-function sha256File(path: string): string {
-  return createHash('sha256').update(readFileSync(path)).digest('hex');
-}
-
 /** The checkpoint in a registry entry's folder (the hub layout): the .pkl (trainable, exact) before the .cact. */
 function entryFiles(dir: string): { path: string; tokenizer?: string } {
   const tokenizer = join(dir, 'tokenizer/tokenizer.model');
@@ -84,9 +80,6 @@ export function toolsSinkLen(promptIds: readonly number[]): number {
   const end = promptIds.indexOf(MARKER_IDS[TOOLS_END]);
   return end < 0 ? 0 : end + 1;
 }
-
-/** First id of a forced run's synthetic prompt: past <pad>, </s>, <s>, <unk> and the ten chat markers. */
-const FIRST_SYNTHETIC_ID = FIRST_MARKER_ID + CHAT_MARKERS.length;
 
 export interface Needle2GenerateCaseOptions {
   signal?: AbortSignal;
@@ -220,9 +213,8 @@ export class Needle2Provider implements Provider, ForcedDecoding {
     if (!engine) throw new Error('needle2 provider: forcedRun() before load()');
     if (!Number.isInteger(promptTokens) || promptTokens < 1 || !Number.isInteger(steps) || steps < 1) throw new RangeError(`needle2 forcedRun: promptTokens and steps must be positive integers, got ${promptTokens} and ${steps}`);
     const { argmax } = await import('../needle/v1/engine.ts');
-    const vocab = engine.config.vocab_size;
-    const first = FIRST_SYNTHETIC_ID;
-    const prompt = [NEEDLE2_SPECIAL_IDS.bos, ...Array.from({ length: promptTokens - 1 }, (_, i) => first + ((i * 7919 + 13) % (vocab - first)))];
+    const { needle2SyntheticPrompt } = await import('../needle/v2/synthetic.ts');
+    const prompt = needle2SyntheticPrompt(promptTokens, engine.config.vocab_size);
     const dec = engine.decoder(prompt.length);
     const t0 = performance.now();
     let logits = (await dec.feed(prompt)).at(-1)!;
