@@ -7,10 +7,8 @@
 // Float lexemes inside the arguments string survive (`5.0` stays a float).
 import { parseJson, stringifyJson } from '../util/json-lexeme.ts';
 import type { Dialect, ParseResult, ToolCall } from './types.ts';
+import { isObject } from '../util/objects.ts';
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
 
 function kind(v: unknown): string {
   return v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'object' ? 'an object' : `a ${typeof v}`;

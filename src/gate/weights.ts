@@ -3,6 +3,7 @@
 // says nothing unless it says which weights were on each side, and a "tuned" run that forgot its
 // adapter would otherwise pass trivially: comparing a model with itself.
 import { basename } from 'node:path';
+import { isObject } from '../util/objects.ts';
 
 /** A model's weights identity as a baseline entry stores it (all optional: old providers report less). */
 export interface WeightsIdentity {
@@ -25,8 +26,6 @@ export interface WeightsIdentity {
  * runtimes, cache keys and timing knobs are left out (the paths' content is in `files`).
  */
 export const RESULT_SETTINGS = ['constrained', 'maxNewTokens', 'maxTokens', 'window', 'mode', 'temperature'] as const;
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** The identity of one model from what load() reported (run.json models[].provenance); undefined when it reported no weights facts. */
 export function weightsFromProvenance(p: unknown): WeightsIdentity | undefined {

@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { getDialect } from '../dialects/registry.ts';
 import type { SuiteCase } from '../suite/types.ts';
 import type { Generation, GenerationTimings, ModelProvenance, Provider, ProviderFactory, ProviderOptions } from './types.ts';
+import { isObject } from '../util/objects.ts';
 
 const DEFAULT_DIALECT = 'json';
 
@@ -22,9 +23,6 @@ interface ReplayLine {
   line: number;
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
 
 function optionalCount(where: string, rec: Record<string, unknown>, field: string): number | undefined {
   const v = rec[field];

@@ -4,6 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ResultRecord } from '../run/types.ts';
+import { isObject } from '../util/objects.ts';
 
 export const RESULTS_FILE = 'results.jsonl';
 export const PROVENANCE_FILE = 'run.json';
@@ -139,9 +140,6 @@ function readSuites(file: string, raw: unknown): RunSuite[] {
   });
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** Several runs merged: same case ids from different runs of different models line up. */
 export interface MergedRuns {

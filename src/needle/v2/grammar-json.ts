@@ -15,6 +15,7 @@
 import type { JsonSchema } from '../../suite/types.ts';
 import { NumberMatcher, numberBounds } from './grammar-number.ts';
 import { pythonCompactJson, pythonJsonString } from './prompt-json.ts';
+import { isObject } from '../../util/objects.ts';
 
 export interface ByteMatcher {
   feed(b: number): ByteMatcher | null;
@@ -358,9 +359,6 @@ export function anyValue(): ByteMatcher {
 // ---------------------------------------------------------------------------------------------
 // Schema → matcher factory.
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
 
 /** BFCL's Python type names, as some imported schemas carry them. */
 const TYPE_ALIASES: Record<string, string> = { float: 'number', int: 'integer', dict: 'object', list: 'array', tuple: 'array', bool: 'boolean', str: 'string' };
