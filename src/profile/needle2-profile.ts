@@ -9,19 +9,18 @@
 // previous token through the KV-cached graph, argmax its logits). The attention window of the
 // checkpoint applies (the .cact header's, else effective_kv_window) and the whole prompt is pinned as
 // KV sinks by default, as a real prompt's tools are (`sinkLen: 0` lets the window slide over it).
-import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { argmax } from '../needle/v1/engine.ts';
 import { needle2ParameterCount, type Needle2Checkpoint } from '../needle/v2/checkpoint.ts';
 import { NEEDLE2_PRESETS, type Needle2Config } from '../needle/v2/config.ts';
 import { Needle2Engine } from '../needle/v2/engine.ts';
 import type { Needle2Precision } from '../needle/v2/export.ts';
-import { CHAT_MARKERS, FIRST_MARKER_ID, NEEDLE2_SPECIAL_IDS } from '../needle/v2/markers.ts';
-import { needle2PresetConfig, syntheticNeedle2Checkpoint, type Needle2PresetName } from '../needle/v2/synthetic.ts';
+import { needle2PresetConfig, needle2SyntheticPrompt, syntheticNeedle2Checkpoint, type Needle2PresetName } from '../needle/v2/synthetic.ts';
 import { quantileSorted, spread, type Spread } from '../stats/percentiles.ts';
 import { needle2Roofline } from './needle2-roofline.ts';
+import { peakRssMb } from './peak-rss.ts';
 import type { SpreadSummary } from './needle-profile.ts';
-import type { KernelRates, Roofline } from './roofline.ts';
+import { withFractions, type KernelRates, type Roofline } from './roofline.ts';
 
 export interface Needle2ProfileOptions {
   precision: Needle2Precision;
@@ -77,14 +76,6 @@ export interface Needle2ProfileResult {
   timestamp: string;
 }
 
-const FIRST_PLAIN_ID = FIRST_MARKER_ID + CHAT_MARKERS.length;
-
-/** BOS, then deterministic ids past the control pieces and chat markers (ids 0..13). */
-export function needle2SyntheticPrompt(tokens: number, vocab: number): number[] {
-  if (vocab <= FIRST_PLAIN_ID) throw new Error(`Needle 2 synthetic prompt: vocab ${vocab} leaves no ids past the ${FIRST_PLAIN_ID} special ones`);
-  return Array.from({ length: tokens }, (_, i) => (i === 0 ? NEEDLE2_SPECIAL_IDS.bos : FIRST_PLAIN_ID + ((i * 7919 + 13) % (vocab - FIRST_PLAIN_ID))));
-}
-
 /** Random weights at a preset's true shapes (the release `base` preset: 45,211,383 parameters). */
 export function syntheticNeedle2(preset: Needle2PresetName = 'base', seed = 1): Needle2Checkpoint {
   return syntheticNeedle2Checkpoint(needle2PresetConfig(preset), seed);
@@ -109,17 +100,6 @@ function summary(values: number[]): Needle2Spread {
 }
 
 const mb = (bytes: number): number => Math.round(bytes / 1e5) / 10;
-
-/** Peak RSS of this process: VmHWM (Linux), else getrusage's maxRSS (kB). */
-export function peakRssMb(): number {
-  try {
-    const m = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync('/proc/self/status', 'utf8'));
-    if (m) return mb(Number(m[1]) * 1024);
-  } catch {
-    // no /proc
-  }
-  return mb(process.resourceUsage().maxRSS * 1024);
-}
 
 const cpuMs = (a: NodeJS.CpuUsage, b: NodeJS.CpuUsage): number => (b.user - a.user + b.system - a.system) / 1000;
 
@@ -166,12 +146,9 @@ export async function profileNeedle2(checkpoint: Needle2Checkpoint, o: Needle2Pr
     // process.cpuUsage counts microseconds; a floor keeps the rates finite on a tiny config.
     const cpuPrefill = Math.max(summary(prefillCpu).median, 0.001);
     const cpuStep = Math.max(summary(decodeCpu).median, 0.001);
-    const r3 = (x: number): number => Math.round(x * 1000) / 1000;
-    let roof: Needle2ProfileResult['roofline'];
-    if (o.kernelRates) {
-      const r = needle2Roofline(o.kernelRates, c, { precision: o.precision, promptTokens: o.promptTokens, genTokens: o.genTokens, window: engine.window, sinkLen });
-      roof = { ...r, decode_fraction: r3(sp.decode_tok_s.median / r.decode_tok_s_bound), prefill_fraction: r3(sp.prefill_tok_s.median / r.prefill_tok_s_bound) };
-    }
+    const roof = o.kernelRates
+      ? withFractions(needle2Roofline(o.kernelRates, c, { precision: o.precision, promptTokens: o.promptTokens, genTokens: o.genTokens, window: engine.window, sinkLen }), sp.prefill_tok_s.median, sp.decode_tok_s.median)
+      : undefined;
     return {
       model: 'needle-2',
       weights: checkpoint.source.path,

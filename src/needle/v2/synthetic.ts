@@ -7,6 +7,7 @@ import type { Tensor } from '../../checkpoint/tensor.ts';
 import { normalHalfTable, randomHalfTensor } from '../v1/synthetic.ts';
 import { mulberry32 } from '../../util/prng.ts';
 import type { Needle2Checkpoint } from './checkpoint.ts';
+import { CHAT_MARKERS, FIRST_MARKER_ID, NEEDLE2_SPECIAL_IDS } from './markers.ts';
 import { expectedShapes, NEEDLE2_PRESETS, resolveNeedle2Config, type Needle2Config, type ParamGroup } from './config.ts';
 
 /**
@@ -37,4 +38,12 @@ export function syntheticNeedle2Checkpoint(config: Needle2Config, seed = 0): Nee
   const { extra: _extra, ...fields } = config;
   const id = createHash('sha256').update(JSON.stringify({ synthetic: 'needle2/1', seed, config: fields })).digest('hex');
   return { config, params, groups: [...groups], source: { path: `synthetic:needle-2:seed=${seed}`, format: 'synthetic', sha256: id }, meta: { synthetic: true, seed } };
+}
+
+const FIRST_PLAIN_ID = FIRST_MARKER_ID + CHAT_MARKERS.length;
+
+/** BOS, then deterministic ids past the control pieces and chat markers (ids 0..13). */
+export function needle2SyntheticPrompt(tokens: number, vocab: number): number[] {
+  if (vocab <= FIRST_PLAIN_ID) throw new Error(`Needle 2 synthetic prompt: vocab ${vocab} leaves no ids past the ${FIRST_PLAIN_ID} special ones`);
+  return Array.from({ length: tokens }, (_, i) => (i === 0 ? NEEDLE2_SPECIAL_IDS.bos : FIRST_PLAIN_ID + ((i * 7919 + 13) % (vocab - FIRST_PLAIN_ID))));
 }
