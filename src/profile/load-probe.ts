@@ -5,17 +5,8 @@
 //   node --import tsx src/profile/load-probe.ts '<SubjectSpec JSON>'
 // Peak = VmHWM of /proc/self/status (Linux), the high-water mark of this process's own address space:
 // getrusage's maxRSS would not do, it survives execve and so starts at the parent's RSS at fork time.
-import { readFileSync } from 'node:fs';
+import { highWaterMarkBytes } from './peak-rss.ts';
 import { createProvider, type SubjectSpec } from './subjects.ts';
-
-function highWaterMark(): number | undefined {
-  try {
-    const m = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync('/proc/self/status', 'utf8'));
-    return m ? Number(m[1]) * 1024 : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 const mb = (bytes: number) => Math.round(bytes / 1e5) / 10;
 const spec = JSON.parse(process.argv[2] ?? '') as SubjectSpec;
@@ -28,7 +19,7 @@ const afterLoad = process.memoryUsage().rss;
 await provider.forcedRun(16, 4);
 const afterRun = process.memoryUsage().rss;
 // Without /proc, the largest RSS sampled (a lower bound on the peak).
-const peak = highWaterMark() ?? Math.max(afterLoad, afterRun);
+const peak = highWaterMarkBytes() ?? Math.max(afterLoad, afterRun);
 await provider.dispose();
 process.stdout.write(
   JSON.stringify({ load_ms: Math.round(loadMs), rss_before_load_mb: mb(before), rss_after_load_mb: mb(afterLoad), rss_after_first_run_mb: mb(afterRun), peak_rss_mb: mb(peak) }) + '\n',

@@ -13,7 +13,8 @@ import { argmax, NeedleEngine, type Precision } from '../needle/v1/engine.ts';
 import { syntheticCheckpoint } from '../needle/v1/synthetic.ts';
 import type { NeedleCheckpoint } from '../needle/v1/types.ts';
 import { spread, type Spread } from '../stats/percentiles.ts';
-import { roofline, type KernelRates, type Roofline } from './roofline.ts';
+import { peakRssMb } from './peak-rss.ts';
+import { roofline, withFractions, type KernelRates, type Roofline } from './roofline.ts';
 
 export interface ProfileOptions {
   precision: Precision;
@@ -81,11 +82,6 @@ function summary(values: number[]): SpreadSummary {
   const s = spread(values) as Spread;
   const r = (x: number) => Math.round(x * 1000) / 1000;
   return { min: r(s.min), p25: r(s.p25), median: r(s.p50), p75: r(s.p75), max: r(s.max), iqr: r(s.iqr) };
-}
-
-function withFractions(r: Roofline, prefill: number, decode: number): Roofline & { decode_fraction: number; prefill_fraction: number } {
-  const r3 = (x: number) => Math.round(x * 1000) / 1000;
-  return { ...r, decode_fraction: r3(decode / r.decode_tok_s_bound), prefill_fraction: r3(prefill / r.prefill_tok_s_bound) };
 }
 
 /** Deterministic prompt ids avoiding the special tokens 0..5. */
@@ -193,7 +189,7 @@ export async function profileNeedle(checkpoint: NeedleCheckpoint, o: ProfileOpti
         decode_tok_per_cpu_s: Math.round(1000 / summary(decodeCpu).median),
       },
       export: { cache_hit: engine.exported.hit, export_ms: Math.round(engine.exported.exportMs), session_create_ms: Math.round(sessionCreateMs), key: engine.exported.key },
-      peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
+      peak_rss_mb: peakRssMb(),
       load_average: { before: loadBefore.map((x) => Math.round(x * 100) / 100), after: loadavg().map((x) => Math.round(x * 100) / 100) },
       machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version },
       timestamp: new Date().toISOString(),

@@ -118,3 +118,9 @@ export function rooflineOf(rates: KernelRates, bytes: number, flops: number): Ro
     prefill_tok_s_bound: Math.round((rates.sgemmGflops * 1e9) / flops),
   };
 }
+
+/** The roofline with the shares of it a measured prefill and decode rate reached. */
+export function withFractions(r: Roofline, prefill: number, decode: number): Roofline & { decode_fraction: number; prefill_fraction: number } {
+  const r3 = (x: number) => Math.round(x * 1000) / 1000;
+  return { ...r, decode_fraction: r3(decode / r.decode_tok_s_bound), prefill_fraction: r3(prefill / r.prefill_tok_s_bound) };
+}
