@@ -68,6 +68,42 @@ export function pruneOtherConfigs(syntheticDir: string, id: string, keep: string
   }
 }
 
+/** What a builder reports of the model folder it wrote (the cache adds the rest). */
+export type BuiltFolder = Omit<SyntheticFolder, 'id' | 'configHash' | 'root' | 'dir' | 'reused' | 'buildMs' | 'diskBytes'>;
+
+/**
+ * The write-once protocol of every synthetic folder: `<cacheRoot>/synthetic/<id>@<hash>/` holds the
+ * model in `model/` and the MARKER beside it. A folder with its marker is reused; otherwise `build`
+ * writes into `<root>.partial-<pid>/model`, the marker goes in last and the folder is renamed into
+ * place (a crash leaves no half folder that looks done), and the model's other configs are pruned.
+ */
+export async function cachedSyntheticFolder(
+  o: { cacheRoot: string; id: string; hash: string; keepOtherConfigs?: boolean; onStart?: (root: string) => void },
+  build: (modelDir: string) => Promise<BuiltFolder>,
+): Promise<SyntheticFolder> {
+  const root = join(o.cacheRoot, 'synthetic', `${o.id}@${o.hash}`);
+  const marker = join(root, MARKER);
+  if (existsSync(marker)) return { ...(JSON.parse(readFileSync(marker, 'utf8')) as SyntheticFolder), root, dir: join(root, 'model'), reused: true };
+  o.onStart?.(root);
+  const t0 = performance.now();
+  const tmpRoot = `${root}.partial-${process.pid}`;
+  const tmp = join(tmpRoot, 'model');
+  rmSync(tmpRoot, { recursive: true, force: true });
+  mkdirSync(tmp, { recursive: true });
+  try {
+    const built = await build(tmp);
+    const folder = { id: o.id, configHash: o.hash, buildMs: Math.round(performance.now() - t0), ...built, diskBytes: directoryBytes(tmp) };
+    writeFileSync(join(tmpRoot, MARKER), JSON.stringify(folder, null, 2));
+    rmSync(root, { recursive: true, force: true });
+    renameSync(tmpRoot, root);
+    if (!o.keepOtherConfigs) pruneOtherConfigs(join(o.cacheRoot, 'synthetic'), o.id, root);
+    return { ...folder, root, dir: join(root, 'model'), reused: false };
+  } catch (e) {
+    rmSync(tmpRoot, { recursive: true, force: true });
+    throw e;
+  }
+}
+
 /**
  * Fills the tokenizer's vocabulary with `<unused_N>` pieces up to the model's vocabulary (no merge
  * ever produces them), so every id a random model emits decodes — as with the real tokenizer, whose
@@ -139,17 +175,8 @@ export async function ensureSyntheticBaseline(
   const corpus = await o.corpus();
   const corpusHash = createHash('sha256').update(chatTemplate).update(corpus).digest('hex');
   const hash = configHash(spec, corpusHash, form);
-  const root = join(o.cacheRoot, 'synthetic', `${spec.registryId}@${hash}`);
-  const marker = join(root, MARKER);
-  if (existsSync(marker)) return { ...(JSON.parse(readFileSync(marker, 'utf8')) as SyntheticFolder), root, dir: join(root, 'model'), reused: true };
-
-  o.onStart?.(root);
-  const t0 = performance.now();
-  const tmpRoot = `${root}.partial-${process.pid}`;
-  const tmp = join(tmpRoot, 'model');
-  rmSync(tmpRoot, { recursive: true, force: true });
-  mkdirSync(join(tmp, 'onnx'), { recursive: true });
-  try {
+  return cachedSyntheticFolder({ cacheRoot: o.cacheRoot, id: spec.registryId, hash, keepOtherConfigs: o.keepOtherConfigs, onStart: o.onStart }, async (tmp) => {
+    mkdirSync(join(tmp, 'onnx'), { recursive: true });
     const trained = buildTinyTokenizer(chatTemplate + TINY_CORPUS_EXTRA + corpus, family.added, SYNTHETIC_TOKENIZER_MERGES, family.tokenizerStyle);
     const pieces = trained.vocabSize;
     const tok = padVocabulary(trained, (spec.arch.dims as { vocab: number }).vocab);
@@ -166,10 +193,7 @@ export async function ensureSyntheticBaseline(
     const counted = graphParameterCount(model.builder.initializerInfo());
     const expectedCount = parameterCount(spec.arch);
     if (counted !== expectedCount) throw new Error(`${spec.registryId}: the graph holds ${counted} parameters, its config implies ${expectedCount}`);
-    const folder: Omit<SyntheticFolder, 'root' | 'dir' | 'reused' | 'diskBytes'> & { diskBytes?: number } = {
-      id: spec.registryId,
-      configHash: hash,
-      buildMs: Math.round(performance.now() - t0),
+    return {
       onnxBytes: model.onnx.byteLength + data.bytes,
       parameterCount: expectedCount,
       graphParameterCount: counted,
@@ -182,14 +206,5 @@ export async function ensureSyntheticBaseline(
         note: `synthetic ${family.tokenizerStyle} BPE (${pieces} trained pieces padded with unused ones to the model's ${tok.vocabSize}; ${SYNTHETIC_TOKENIZER_MERGES} merges on the ${family.template} template and BFCL prompts it renders) with the family's real special tokens; the real tokenizer is not shipped, so token counts are this tokenizer's`,
       },
     };
-    folder.diskBytes = directoryBytes(tmp);
-    writeFileSync(join(tmpRoot, MARKER), JSON.stringify(folder, null, 2));
-    rmSync(root, { recursive: true, force: true });
-    renameSync(tmpRoot, root);
-    if (!o.keepOtherConfigs) pruneOtherConfigs(join(o.cacheRoot, 'synthetic'), spec.registryId, root);
-    return { ...(folder as Omit<SyntheticFolder, 'root' | 'dir' | 'reused'>), root, dir: join(root, 'model'), reused: false };
-  } catch (e) {
-    rmSync(tmpRoot, { recursive: true, force: true });
-    throw e;
-  }
+  });
 }

@@ -8,7 +8,7 @@
 // UNUSED pieces (never produced by encoding) to the release vocabulary, so the encoder sees real token
 // ids and prompt lengths are needle-tiny's tokenizer's counts, stated as such.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeConverted } from '../../needle/v1/checkpoint.ts';
 import { NEEDLE_RELEASE_CONFIG } from '../../needle/v1/config.ts';
@@ -16,7 +16,7 @@ import { syntheticCheckpoint } from '../../needle/v1/synthetic.ts';
 import type { NeedleConfig } from '../../needle/v1/types.ts';
 import { loadSentencePiece } from '../../sentencepiece/index.ts';
 import { REPO_ROOT } from '../../models/registry.ts';
-import { directoryBytes, MARKER, pruneOtherConfigs, type SyntheticFolder } from './baseline-folder.ts';
+import { cachedSyntheticFolder, type SyntheticFolder } from './baseline-folder.ts';
 
 const FORMAT = 1;
 export const NEEDLE_TINY_TOKENIZER = join(REPO_ROOT, 'models/needle-tiny/tokenizer/needle.model');
@@ -54,29 +54,17 @@ export async function ensureSyntheticNeedle(o: { cacheRoot: string; seed?: numbe
   const config = o.config ?? NEEDLE_RELEASE_CONFIG;
   const tokenizer = readFileSync(NEEDLE_TINY_TOKENIZER);
   const hash = createHash('sha256').update(JSON.stringify({ FORMAT, config, seed })).update(tokenizer).digest('hex').slice(0, 12);
-  const root = join(o.cacheRoot, 'synthetic', `needle@${hash}`);
-  const marker = join(root, MARKER);
-  if (existsSync(marker)) return { ...(JSON.parse(readFileSync(marker, 'utf8')) as SyntheticFolder), root, dir: join(root, 'model'), reused: true };
-  const t0 = performance.now();
-  const tmpRoot = `${root}.partial-${process.pid}`;
-  const tmp = join(tmpRoot, 'model');
-  rmSync(tmpRoot, { recursive: true, force: true });
-  mkdirSync(tmp, { recursive: true });
-  try {
+  return cachedSyntheticFolder({ cacheRoot: o.cacheRoot, id: 'needle', hash }, async (tmp) => {
     const ckpt = syntheticCheckpoint(config, seed);
     await writeConverted(ckpt, tmp);
     const pieces = loadSentencePiece(tokenizer).vocabSize;
     writeFileSync(join(tmp, 'tokenizer.model'), padSentencePiece(tokenizer, pieces, config.vocab_size));
     const { countParameters } = await import('../../needle/v1/config.ts');
     const count = countParameters(config);
-    const folder = {
-      id: 'needle',
-      configHash: hash,
-      buildMs: Math.round(performance.now() - t0),
+    return {
       onnxBytes: 0,
       parameterCount: count,
       graphParameterCount: count,
-      diskBytes: directoryBytes(tmp),
       tokenizer: {
         kind: 'synthetic-bpe' as const,
         merges: 0,
@@ -85,13 +73,5 @@ export async function ensureSyntheticNeedle(o: { cacheRoot: string; seed?: numbe
         note: `needle-tiny's ${pieces}-piece SentencePiece tokenizer (Needle's settings and special ids) padded with unused pieces to ${config.vocab_size}; the released tokenizer is not shipped, so token counts are needle-tiny's tokenizer's`,
       },
     };
-    writeFileSync(join(tmpRoot, MARKER), JSON.stringify(folder, null, 2));
-    rmSync(root, { recursive: true, force: true });
-    renameSync(tmpRoot, root);
-    pruneOtherConfigs(join(o.cacheRoot, 'synthetic'), 'needle', root);
-    return { ...folder, root, dir: join(root, 'model'), reused: false };
-  } catch (e) {
-    rmSync(tmpRoot, { recursive: true, force: true });
-    throw e;
-  }
+  });
 }

@@ -9,7 +9,7 @@
 // special and chat-marker ids the package hard-codes) is padded with UNUSED pieces (never produced by
 // encoding) to the model's vocabulary, so prompt lengths are the stand-in's token counts, stated as such.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../models/registry.ts';
 import { loadSentencePiece } from '../../sentencepiece/index.ts';
@@ -17,7 +17,7 @@ import { loadNeedle2Checkpoint, needle2ParameterCount, writeNeedle2Converted, NE
 import { countParameters, type Needle2Config } from '../../needle/v2/config.ts';
 import { needle2PresetConfig, syntheticNeedle2Checkpoint } from '../../needle/v2/synthetic.ts';
 import { loadNeedle2Tokenizer } from '../../needle/v2/tokenizer.ts';
-import { directoryBytes, MARKER, pruneOtherConfigs, type SyntheticFolder } from './baseline-folder.ts';
+import { cachedSyntheticFolder, type SyntheticFolder } from './baseline-folder.ts';
 import { padSentencePiece } from './needle-folder.ts';
 
 const FORMAT = 1;
@@ -36,16 +36,7 @@ export async function ensureSyntheticNeedle2(o: Needle2FolderOptions): Promise<S
   const config = o.config ?? needle2PresetConfig();
   const tokenizer = readFileSync(NEEDLE2_STANDIN_TOKENIZER);
   const hash = createHash('sha256').update(JSON.stringify({ FORMAT, config, seed })).update(tokenizer).digest('hex').slice(0, 12);
-  const root = join(o.cacheRoot, 'synthetic', `${NEEDLE2_ID}@${hash}`);
-  const marker = join(root, MARKER);
-  if (existsSync(marker)) return { ...(JSON.parse(readFileSync(marker, 'utf8')) as SyntheticFolder), root, dir: join(root, 'model'), reused: true };
-  const t0 = performance.now();
-  // Written beside the final place and renamed into it: a crash leaves no half folder that looks done.
-  const tmpRoot = `${root}.partial-${process.pid}`;
-  const tmp = join(tmpRoot, 'model');
-  rmSync(tmpRoot, { recursive: true, force: true });
-  mkdirSync(tmp, { recursive: true });
-  try {
+  return cachedSyntheticFolder({ cacheRoot: o.cacheRoot, id: NEEDLE2_ID, hash }, async (tmp) => {
     await writeNeedle2Converted(syntheticNeedle2Checkpoint(config, seed), tmp);
     const pieces = loadSentencePiece(tokenizer).vocabSize;
     if (pieces > config.vocab_size) throw new Error(`${NEEDLE2_STANDIN_TOKENIZER}: ${pieces} pieces, more than the config's vocab_size ${config.vocab_size}`);
@@ -56,14 +47,10 @@ export async function ensureSyntheticNeedle2(o: Needle2FolderOptions): Promise<S
     const count = countParameters(config);
     const written = needle2ParameterCount(await loadNeedle2Checkpoint(tmp));
     if (written !== count) throw new Error(`${tmp}: wrote ${written} parameters, the config implies ${count}`);
-    const folder = {
-      id: NEEDLE2_ID,
-      configHash: hash,
-      buildMs: Math.round(performance.now() - t0),
+    return {
       onnxBytes: 0,
       parameterCount: count,
       graphParameterCount: written,
-      diskBytes: directoryBytes(tmp),
       tokenizer: {
         kind: 'synthetic-bpe' as const,
         merges: 0,
@@ -72,13 +59,5 @@ export async function ensureSyntheticNeedle2(o: Needle2FolderOptions): Promise<S
         note: `the project's ${pieces}-piece stand-in for Needle 2's tokenizer (test/fixtures/needle2/tokenizer.model: SentencePiece BPE trained on BFCL text, Needle 2's special and chat-marker ids 0..13) padded with unused pieces to ${config.vocab_size}; the released tokenizer is not shipped, so token counts are the stand-in's (its smaller vocabulary makes prompts longer than the released tokenizer's)`,
       },
     };
-    writeFileSync(join(tmpRoot, MARKER), JSON.stringify(folder, null, 2));
-    rmSync(root, { recursive: true, force: true });
-    renameSync(tmpRoot, root);
-    pruneOtherConfigs(join(o.cacheRoot, 'synthetic'), NEEDLE2_ID, root);
-    return { ...folder, root, dir: join(root, 'model'), reused: false };
-  } catch (e) {
-    rmSync(tmpRoot, { recursive: true, force: true });
-    throw e;
-  }
+  });
 }
